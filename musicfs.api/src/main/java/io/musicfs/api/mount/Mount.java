@@ -1,0 +1,37 @@
+package io.musicfs.api.mount;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The FUSE mount of the library, registered by the FUSE bridge as soon as it starts mounting. */
+@ProviderType
+public interface Mount {
+
+    enum State {
+        /** the kernel has not answered yet */
+        MOUNTING,
+        /** the tree is served */
+        MOUNTED,
+        /** mounting failed; {@link #failure()} says why */
+        FAILED,
+        /** unmounted (shutdown) */
+        UNMOUNTED
+    }
+
+    /** @return the mount point */
+    Path mountPoint();
+
+    State state();
+
+    /** @return why mounting failed, one line for the operator, or {@code null} */
+    String failure();
+
+    /**
+     * Waits until the mount leaves {@link State#MOUNTING} or the timeout passes.
+     *
+     * @return the state then
+     */
+    State awaitSettled(Duration timeout) throws InterruptedException;
+}

@@ -1,0 +1,316 @@
+package io.musicfs.fuse.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.musicfs.api.content.ContentReader;
+import io.musicfs.api.content.ContentUnavailableException;
+import io.musicfs.api.library.Library;
+import io.musicfs.api.library.TrackFile;
+import io.musicfs.api.library.TreeSnapshot;
+import io.musicfs.api.mount.Mount;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the FUSE mount: checks the mount point, mounts the library read-only, runs libfuse's loop
+ * on its own thread, and unmounts when deactivated.
+ *
+ * <p>The library and the content reader are dynamic references: when the catalog or the cache
+ * bundle restarts, the mount stays up, listing serves the last tree and reads fail with EIO until
+ * the reader is back. The mount waits for the first library before it mounts, so nobody sees an
+ * empty tree at start.
+ *
+ * <p>Threads: one "musicfs-fuse" thread runs libfuse's main loop (which starts its own workers);
+ * state fields are volatile and written by that thread and the component's lifecycle methods.
+ */
+@Component(configurationPid = FuseMount.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = Mount.class)
+@Designate(ocd = FuseMount.Config.class)
+public class FuseMount implements Mount {
+
+    static final String PID = "musicfs.fuse";
+    private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
+    /** how long the kernel may take to answer a new mount before we call it failed */
+    private static final long MOUNT_TIMEOUT_MILLIS = 15_000;
+    /** how long unmounting may take before the loop thread is abandoned */
+    private static final long UNMOUNT_TIMEOUT_MILLIS = 5_000;
+
+    @ObjectClassDefinition(name = "MusicFS mount", description = "The FUSE mount of the library")
+    public @interface Config {
+        @AttributeDefinition(name = "Mount point", description = "An existing, empty folder")
+        String mountPoint();
+
+        @AttributeDefinition(name = "Allow other users", description = "Let other users (a media server's) read the mount; "
+                + "needs user_allow_other in /etc/fuse.conf when not run as root")
+        boolean allowOther() default false;
+
+        @AttributeDefinition(name = "Attribute timeout", description = "Seconds the kernel caches names and attributes")
+        int attrTimeoutSeconds() default 5;
+    }
+
+    private volatile Library library;
+    private volatile ContentReader content;
+    private volatile TreeSnapshot lastTree;
+    private final CountDownLatch libraryBound = new CountDownLatch(1);
+
+    private Path mountPoint;
+    private List<String> options;
+    private volatile State state = State.MOUNTING;
+    private volatile String failure;
+    private volatile boolean unmounting;
+    private final CountDownLatch settled = new CountDownLatch(1);
+    private Thread loop;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setLibrary(Library library) {
+        this.library = library;
+        libraryBound.countDown();
+    }
+
+    void unsetLibrary(Library gone) {
+        if (library == gone) {
+            lastTree = gone.tree();
+            library = null;
+            LOG.warn("the catalog went away: the mount keeps serving the last tree ({} tracks)", lastTree.trackCount());
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setContent(ContentReader content) {
+        this.content = content;
+    }
+
+    void unsetContent(ContentReader gone) {
+        if (content == gone) {
+            content = null;
+            LOG.warn("the chunk cache went away: reads fail with EIO until it is back");
+        }
+    }
+
+    @Activate
+    void activate(Config config) {
+        String mp = config.mountPoint();
+        if (mp == null || mp.isBlank()) {
+            throw new IllegalArgumentException("mountPoint: no mount point configured");
+        }
+        if (config.attrTimeoutSeconds() < 0 || config.attrTimeoutSeconds() > 3600) {
+            throw new IllegalArgumentException("attrTimeoutSeconds: " + config.attrTimeoutSeconds() + " is not between 0 and 3600");
+        }
+        mountPoint = Path.of(mp).toAbsolutePath().normalize();
+        options = mountOptions(config);
+        loop = new Thread(this::mountAndServe, "musicfs-fuse");
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    static List<String> mountOptions(Config config) {
+        int timeout = config.attrTimeoutSeconds();
+        // auto_cache: the kernel keeps file pages between opens and drops them when size or mtime
+        // change, so warm reads run at page-cache speed and a changed origin file is re-read.
+        String opts = "ro,fsname=musicfs,subtype=musicfs,use_ino,auto_cache,default_permissions"
+                + ",attr_timeout=" + timeout + ",entry_timeout=" + timeout + ",negative_timeout=1"
+                + (config.allowOther() ? ",allow_other" : "");
+        return List.of("-o", opts);
+    }
+
+    private void mountAndServe() {
+        LibraryFs fs;
+        try {
+            checkMountPoint();
+            awaitLibrary();
+            fs = newFileSystem();
+        } catch (MountException e) {
+            fail(e.getMessage());
+            return;
+        }
+        List<String> args = new ArrayList<>(List.of("musicfs", "-f", mountPoint.toString()));
+        args.addAll(options);
+        Thread watcher = new Thread(() -> awaitInit(fs), "musicfs-fuse-init");
+        watcher.setDaemon(true);
+        watcher.start();
+        int rc;
+        try {
+            rc = fs.run(args.toArray(String[]::new));
+        } catch (Throwable t) {
+            LOG.error("FUSE loop for {} crashed: {}", mountPoint, t.toString(), t);
+            rc = -1;
+        }
+        if (state == State.MOUNTING) {
+            fail("mounting " + mountPoint + " failed (libfuse returned " + rc + "); see the lines above from fuse");
+        } else if (!unmounting) {
+            LOG.error("the FUSE session at {} ended unexpectedly (libfuse returned {}); attempting an emergency unmount", mountPoint, rc);
+            MountTable.unmount(mountPoint, UNMOUNT_TIMEOUT_MILLIS);
+            state = State.FAILED;
+            failure = "the FUSE session ended unexpectedly";
+        }
+    }
+
+    private void awaitInit(LibraryFs fs) {
+        try {
+            fs.initialised().get(MOUNT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            state = State.MOUNTED;
+            LOG.info("mounted {} read-only ({} tracks)", mountPoint, tree().trackCount());
+            settled.countDown();
+        } catch (TimeoutException e) {
+            fail("mounting " + mountPoint + " did not complete within " + MOUNT_TIMEOUT_MILLIS / 1000 + " s");
+            MountTable.unmount(mountPoint, UNMOUNT_TIMEOUT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            fail("mounting " + mountPoint + " failed: " + e.getCause());
+        }
+    }
+
+    private void checkMountPoint() throws MountException {
+        if (!Files.exists(mountPoint)) {
+            String type = mountedTypeOrNull();
+            if (type != null) {
+                // A dead FUSE mount: stat fails with "Transport endpoint is not connected".
+                cleanStaleMount(type);
+                return;
+            }
+            throw new MountException("mount point " + mountPoint + " does not exist (create it with: mkdir -p " + mountPoint + ")");
+        }
+        if (!Files.isDirectory(mountPoint)) {
+            throw new MountException("mount point " + mountPoint + " is not a folder");
+        }
+        String type = mountedTypeOrNull();
+        if (type != null) {
+            throw new MountException("mount point " + mountPoint + " is already mounted (" + type
+                    + "); unmount it first (fusermount -u " + mountPoint + ") or choose another folder");
+        }
+    }
+
+    private void cleanStaleMount(String type) throws MountException {
+        LOG.warn("mount point {} holds a dead {} mount left by a process that ended; unmounting it", mountPoint, type);
+        if (!MountTable.unmount(mountPoint, UNMOUNT_TIMEOUT_MILLIS) || !Files.isDirectory(mountPoint)) {
+            throw new MountException("mount point " + mountPoint + " holds a dead mount that could not be removed; run: fusermount -uz "
+                    + mountPoint);
+        }
+    }
+
+    private String mountedTypeOrNull() throws MountException {
+        try {
+            return MountTable.mountedType(mountPoint);
+        } catch (IOException e) {
+            throw new MountException("cannot read the mount table: " + e);
+        }
+    }
+
+    private void awaitLibrary() throws MountException {
+        try {
+            while (!libraryBound.await(30, TimeUnit.SECONDS)) {
+                if (unmounting) {
+                    throw new MountException("stopped before the catalog was ready");
+                }
+                LOG.info("waiting for the catalog before mounting {}", mountPoint);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MountException("interrupted while waiting for the catalog");
+        }
+    }
+
+    private LibraryFs newFileSystem() throws MountException {
+        try {
+            long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+            long gid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:gid")).longValue();
+            return new LibraryFs(this::tree, this::read, new ReadFailures(System::nanoTime), uid, gid);
+        } catch (LinkageError | IllegalStateException e) {
+            throw new MountException("libfuse 2 cannot be loaded (" + e.getMessage()
+                    + "); install it with: apt-get install libfuse2 fuse3");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new MountException("cannot read this process's user id: " + e);
+        }
+    }
+
+    private TreeSnapshot tree() {
+        Library current = library;
+        return current != null ? current.tree() : lastTree;
+    }
+
+    private int read(TrackFile file, long offset, java.nio.ByteBuffer dst) throws IOException {
+        ContentReader current = content;
+        if (current == null) {
+            throw new ContentUnavailableException("the chunk cache is not running");
+        }
+        return current.read(file, offset, dst);
+    }
+
+    private void fail(String message) {
+        failure = message;
+        state = State.FAILED;
+        LOG.error("{}", message);
+        settled.countDown();
+    }
+
+    @Deactivate
+    void deactivate() {
+        unmounting = true;
+        boolean wasMounted = state == State.MOUNTED;
+        state = State.UNMOUNTED;
+        settled.countDown();
+        if (wasMounted) {
+            long start = System.nanoTime();
+            if (!MountTable.unmount(mountPoint, UNMOUNT_TIMEOUT_MILLIS)) {
+                LOG.error("fusermount -u -z {} failed; run it by hand", mountPoint);
+            }
+            try {
+                loop.join(UNMOUNT_TIMEOUT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.info("unmounted {} in {} ms", mountPoint, (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    @Override
+    public Path mountPoint() {
+        return mountPoint;
+    }
+
+    @Override
+    public State state() {
+        return state;
+    }
+
+    @Override
+    public String failure() {
+        return failure;
+    }
+
+    @Override
+    public State awaitSettled(Duration timeout) throws InterruptedException {
+        settled.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return state;
+    }
+
+    /** A reason not to mount, for the operator. */
+    private static final class MountException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        MountException(String message) {
+            super(message);
+        }
+    }
+}

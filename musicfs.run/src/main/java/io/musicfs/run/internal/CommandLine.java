@@ -1,0 +1,127 @@
+package io.musicfs.run.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses the {@code musicfs} command line into what to do. Pure: the file system is only touched
+ * to read a {@code --config} file.
+ */
+final class CommandLine {
+
+    static final String USAGE = String.join("\n",
+            "usage: musicfs mount [--origin FOLDER]... [--config FILE] [--cache DIR] [--allow-other] [MOUNTPOINT]",
+            "       musicfs --help | --version",
+            "",
+            "  mount            mount the music of the origins at MOUNTPOINT, read-only, organised by tags;",
+            "                   runs in the foreground until Ctrl-C or SIGTERM, then unmounts",
+            "  --origin FOLDER  a folder of music (repeatable; earlier origins are preferred)",
+            "  --config FILE    read settings and origins from FILE (see the README)",
+            "  --cache DIR      cache folder (default $XDG_CACHE_HOME/musicfs or ~/.cache/musicfs)",
+            "  --allow-other    let other users (a media server) read the mount");
+
+    /** What the command line asks for. */
+    sealed interface Command permits Help, Version, MountCommand {
+    }
+
+    record Help() implements Command {
+    }
+
+    record Version() implements Command {
+    }
+
+    record MountCommand(Settings settings) implements Command {
+    }
+
+    private CommandLine() {
+    }
+
+    static Command parse(String[] args, Map<String, String> env, Path home) throws UsageException {
+        if (args.length == 0) {
+            throw new UsageException("no command given\n" + USAGE);
+        }
+        switch (args[0]) {
+            case "-h", "--help", "help":
+                return new Help();
+            case "--version", "version":
+                return new Version();
+            case "mount":
+                return new MountCommand(mount(args, env, home));
+            default:
+                throw new UsageException("unknown command '" + args[0] + "'\n" + USAGE);
+        }
+    }
+
+    private static Settings mount(String[] args, Map<String, String> env, Path home) throws UsageException {
+        List<String> originFolders = new ArrayList<>();
+        String config = null;
+        String cache = null;
+        String mountPoint = null;
+        boolean allowOther = false;
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--origin" -> originFolders.add(value(args, ++i, arg));
+                case "--config" -> config = value(args, ++i, arg);
+                case "--cache" -> cache = value(args, ++i, arg);
+                case "--allow-other" -> allowOther = true;
+                case "-h", "--help" -> throw new UsageException(USAGE);
+                default -> {
+                    if (arg.startsWith("-")) {
+                        throw new UsageException("unknown option '" + arg + "'\n" + USAGE);
+                    }
+                    if (mountPoint != null) {
+                        throw new UsageException("more than one mount point given ('" + mountPoint + "' and '" + arg + "')");
+                    }
+                    mountPoint = arg;
+                }
+            }
+        }
+        ConfigFile.Contents file = config == null ? null : ConfigFile.read(Paths.expand(config, home), home);
+        List<OriginSpec> origins = new ArrayList<>(file == null ? List.of() : file.origins());
+        Set<String> ids = new HashSet<>();
+        int priority = 0;
+        for (OriginSpec origin : origins) {
+            ids.add(origin.id());
+            priority = Math.max(priority, origin.priority());
+        }
+        for (String folder : originFolders) {
+            String id = OriginIdRule.fromFolder(folder);
+            String unique = id;
+            for (int n = 2; !ids.add(unique); n++) {
+                unique = id + "-" + n;
+            }
+            origins.add(new OriginSpec(unique, "local", ++priority, Map.of("path", Paths.expand(folder, home).toString())));
+        }
+        if (origins.isEmpty()) {
+            throw new UsageException("no origin given: add --origin FOLDER or [origin ID] sections in a --config file");
+        }
+        if (mountPoint == null && file != null) {
+            mountPoint = file.mount();
+        }
+        if (mountPoint == null) {
+            throw new UsageException("no mount point given\n" + USAGE);
+        }
+        if (cache == null && file != null) {
+            cache = file.cache();
+        }
+        Path cacheDir = cache != null ? Paths.expand(cache, home) : Paths.defaultCache(env.get("XDG_CACHE_HOME"), home);
+        if (file != null && file.allowOther() != null && !allowOther) {
+            allowOther = file.allowOther();
+        }
+        Map<String, String> patterns = file == null ? Map.of() : new LinkedHashMap<>(file.paths());
+        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther);
+    }
+
+    private static String value(String[] args, int i, String option) throws UsageException {
+        if (i >= args.length || args[i].startsWith("--")) {
+            throw new UsageException(option + " needs a value\n" + USAGE);
+        }
+        return args[i];
+    }
+}

@@ -1,0 +1,152 @@
+package io.musicfs.run.internal;
+
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads {@code musicfs.conf}: {@code key = value} lines, {@code [origin ID]} and {@code [paths]}
+ * sections, whole-line comments starting with {@code #} or {@code ;}. The format is documented in
+ * the README; every mistake is reported with the file, the line and what is wrong.
+ */
+final class ConfigFile {
+
+    private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other");
+    private static final Set<String> PATH_KEYS = Set.of("default", "compilation", "untagged");
+    private static final Set<String> ORIGIN_TYPES = Set.of("local");
+    private static final Map<String, Set<String>> ORIGIN_KEYS = Map.of("local", Set.of("type", "path", "priority"));
+
+    /** What a config file says; absent values are {@code null}. */
+    record Contents(String mount, String cache, Boolean allowOther, List<OriginSpec> origins, Map<String, String> paths) {
+    }
+
+    private ConfigFile() {
+    }
+
+    static Contents read(Path file, Path home) throws UsageException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new UsageException("config file " + file + " does not exist");
+        } catch (MalformedInputException e) {
+            throw new UsageException("config file " + file + " is not UTF-8 text");
+        } catch (IOException e) {
+            throw new UsageException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        return parse(file.toString(), lines, home);
+    }
+
+    static Contents parse(String name, List<String> lines, Path home) throws UsageException {
+        Map<String, String> top = new LinkedHashMap<>();
+        Map<String, String> paths = new LinkedHashMap<>();
+        Map<String, Map<String, String>> origins = new LinkedHashMap<>();
+        Map<String, Integer> originLines = new LinkedHashMap<>();
+        Map<String, String> section = top;
+        String sectionName = null;
+        for (int i = 0; i < lines.size(); i++) {
+            String where = name + ":" + (i + 1) + ": ";
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
+                continue;
+            }
+            if (line.startsWith("[")) {
+                if (!line.endsWith("]")) {
+                    throw new UsageException(where + "a section header must end with ']'");
+                }
+                String header = line.substring(1, line.length() - 1).strip();
+                if (header.equals("paths")) {
+                    section = paths;
+                    sectionName = "paths";
+                } else if (header.startsWith("origin ") || header.startsWith("origin\t")) {
+                    String id = header.substring("origin".length()).strip();
+                    try {
+                        OriginIdRule.check(id);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(where + e.getMessage());
+                    }
+                    if (origins.containsKey(id)) {
+                        throw new UsageException(where + "origin '" + id + "' is defined twice");
+                    }
+                    section = new LinkedHashMap<>();
+                    origins.put(id, section);
+                    originLines.put(id, i + 1);
+                    sectionName = "origin " + id;
+                } else {
+                    throw new UsageException(where + "unknown section [" + header + "] (expected [origin ID] or [paths])");
+                }
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException(where + "expected 'key = value', found '" + line + "'");
+            }
+            String key = line.substring(0, eq).strip();
+            String value = line.substring(eq + 1).strip();
+            Set<String> allowed = sectionName == null ? TOP_KEYS : sectionName.equals("paths") ? PATH_KEYS : null;
+            if (allowed != null && !allowed.contains(key)) {
+                throw new UsageException(where + "unknown key '" + key + "'" + (sectionName == null ? "" : " in [" + sectionName + "]")
+                        + " (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+            if (section.put(key, value) != null) {
+                throw new UsageException(where + "'" + key + "' is set twice");
+            }
+        }
+        List<OriginSpec> specs = new ArrayList<>();
+        int order = 0;
+        for (Map.Entry<String, Map<String, String>> entry : origins.entrySet()) {
+            order++;
+            specs.add(origin(name + ":" + originLines.get(entry.getKey()) + ": ", entry.getKey(), entry.getValue(), order, home));
+        }
+        Boolean allowOther = null;
+        if (top.containsKey("allow-other")) {
+            allowOther = bool(name + ": allow-other", top.get("allow-other"));
+        }
+        return new Contents(top.get("mount"), top.get("cache"), allowOther, specs, paths);
+    }
+
+    private static OriginSpec origin(String where, String id, Map<String, String> values, int order, Path home) throws UsageException {
+        String type = values.getOrDefault("type", "local");
+        if (!ORIGIN_TYPES.contains(type)) {
+            throw new UsageException(where + "origin '" + id + "' has unknown type '" + type + "' (known: " + String.join(", ", ORIGIN_TYPES) + ")");
+        }
+        for (String key : values.keySet()) {
+            if (!ORIGIN_KEYS.get(type).contains(key)) {
+                throw new UsageException(where + "unknown key '" + key + "' for a " + type + " origin (known: "
+                        + String.join(", ", ORIGIN_KEYS.get(type).stream().sorted().toList()) + ")");
+            }
+        }
+        int priority = order;
+        if (values.containsKey("priority")) {
+            try {
+                priority = Integer.parseInt(values.get("priority"));
+            } catch (NumberFormatException e) {
+                throw new UsageException(where + "origin '" + id + "': priority '" + values.get("priority") + "' is not a whole number");
+            }
+        }
+        String path = values.get("path");
+        if (path == null || path.isBlank()) {
+            throw new UsageException(where + "origin '" + id + "' has no path");
+        }
+        return new OriginSpec(id, type, priority, Map.of("path", Paths.expand(path, home).toString()));
+    }
+
+    static boolean bool(String what, String value) throws UsageException {
+        switch (value.toLowerCase()) {
+            case "true", "yes", "on", "1":
+                return true;
+            case "false", "no", "off", "0":
+                return false;
+            default:
+                throw new UsageException(what + ": '" + value + "' is not true or false");
+        }
+    }
+}

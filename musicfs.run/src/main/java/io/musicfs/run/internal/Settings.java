@@ -1,0 +1,17 @@
+package io.musicfs.run.internal;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one daemon run is configured with, from the command line and the config file.
+ *
+ * @param mountPoint where the library is mounted
+ * @param cacheDir the cache folder (chunks, catalog database, lock)
+ * @param origins the origins, in priority order
+ * @param pathPatterns the path patterns that were set ({@code default}, {@code compilation}, {@code untagged})
+ * @param allowOther whether other users may read the mount
+ */
+record Settings(Path mountPoint, Path cacheDir, List<OriginSpec> origins, Map<String, String> pathPatterns, boolean allowOther) {
+}
