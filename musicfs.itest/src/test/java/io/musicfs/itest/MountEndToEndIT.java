@@ -61,6 +61,11 @@ class MountEndToEndIT {
                 daemon.awaitServing();
                 daemon.awaitLine(line -> line.contains("origin music: sync finished"), 300);
                 first = MountedTree.assertMatches(mountPoint, truth);
+                try (Daemon second = start()) {
+                    assertEquals(1, second.awaitExit(60), second.output());
+                    assertTrue(second.output().contains("musicfs: error: already running (PID " + daemon.pid() + ")"), second.output());
+                }
+                MountedTree.assertPaths(mountPoint, truth);
                 daemon.signal("TERM");
                 assertEquals(0, daemon.awaitExit(60), daemon.output());
                 assertFalse(Mounts.isMounted(mountPoint), "unmounted after SIGTERM");
