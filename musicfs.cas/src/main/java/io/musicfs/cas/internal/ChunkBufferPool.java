@@ -1,0 +1,169 @@
+package io.musicfs.cas.internal;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Map;
+
+/**
+ * Chunk-size direct buffers, reused so the read path allocates nothing, and kept holding the last
+ * verified chunks: the kernel asks for 128 KiB at a time, so without this every 1 MiB chunk would be
+ * read from disk and hashed eight times over. A buffer released with a verified chunk in it stays
+ * findable by the chunk's hash until the buffer is needed for another chunk (least recently used
+ * first).
+ *
+ * <p>A {@link Buffer} is either taken (one owner writes into it), published (it holds a verified
+ * chunk, is read-only, and any number of readers pin it), or free. The content of a published
+ * buffer never changes while it is pinned; readers copy out of it with absolute gets, never moving
+ * its position. At most {@link #capacity()} buffers are kept; when every kept buffer is pinned,
+ * {@link #take} allocates a transient one instead of waiting, so no reader ever waits for memory
+ * (a wait here could deadlock behind fetches that hold buffers until their origin deadline).
+ *
+ * <p>Threading: one monitor ({@code this}) guards all bookkeeping below; it is held for a few map
+ * operations only, never for I/O, and no other lock is taken while it is held.
+ */
+final class ChunkBufferPool {
+
+    /** Marks a buffer that holds no verified chunk. A chunk whose hash is 0 is simply never published. */
+    private static final long NO_CHUNK = 0L;
+
+    /**
+     * A chunk-size buffer. Fields other than {@link #data} are guarded by the pool's monitor. While
+     * published, {@code data}'s limit is the chunk's length and nobody moves it.
+     */
+    static final class Buffer {
+        final ByteBuffer data;
+        /** Counted in the pool's {@code kept}, and returned to it on release. */
+        private boolean kept;
+        private long hash = NO_CHUNK;
+        private int length;
+        private int pins;
+
+        private Buffer(ByteBuffer data, boolean kept) {
+            this.data = data;
+            this.kept = kept;
+        }
+    }
+
+    private final int chunkSize;
+    private final int capacity;
+
+    // Guarded by this.
+    private final Map<Long, Buffer> published = new HashMap<>();
+    /** Published and unpinned, least recently released first: the ones to reuse last. */
+    private final LinkedHashSet<Buffer> idleWithChunk = new LinkedHashSet<>();
+    /** Unpinned and holding nothing: the ones to reuse first. */
+    private final ArrayDeque<Buffer> idleEmpty = new ArrayDeque<>();
+    private int kept;
+    private long transientAllocations;
+
+    ChunkBufferPool(int chunkSize, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("buffer pool capacity " + capacity);
+        }
+        this.chunkSize = chunkSize;
+        this.capacity = capacity;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    /**
+     * @return the buffer holding the verified chunk, pinned for the caller (release it), with
+     *     {@code data} from 0 to {@code length}; null when no buffer holds it with that length
+     */
+    synchronized Buffer pin(long hash, int length) {
+        Buffer b = published.get(hash);
+        if (b == null || b.length != length) {
+            return null;
+        }
+        if (b.pins++ == 0) {
+            idleWithChunk.remove(b);
+        }
+        return b;
+    }
+
+    /** @return a buffer for the caller alone to fill, cleared; release or publish it */
+    Buffer take() {
+        Buffer b;
+        synchronized (this) {
+            b = takeKept();
+            if (b == null) {
+                transientAllocations++;
+            }
+        }
+        if (b == null) {
+            b = new Buffer(ChunkStore.allocateChunkBuffer(chunkSize), false);
+            b.pins = 1;
+        }
+        b.data.clear();
+        return b;
+    }
+
+    /** Caller holds this. @return a kept buffer, now pinned once and holding nothing, or null */
+    private Buffer takeKept() {
+        Buffer b = idleEmpty.poll();
+        if (b == null && kept < capacity) {
+            kept++;
+            b = new Buffer(ChunkStore.allocateChunkBuffer(chunkSize), true);
+        }
+        if (b == null) {
+            Iterator<Buffer> lru = idleWithChunk.iterator();
+            if (lru.hasNext()) {
+                b = lru.next();
+                lru.remove();
+                published.remove(b.hash);
+                b.hash = NO_CHUNK;
+            }
+        }
+        if (b != null) {
+            b.pins = 1;
+        }
+        return b;
+    }
+
+    /**
+     * Makes a taken buffer, which now holds the verified chunk from 0 to {@code length}, findable by
+     * {@link #pin}. The caller keeps its pin. When another buffer already holds the chunk, this one
+     * stays private to the caller.
+     */
+    synchronized void publish(Buffer b, long hash, int length) {
+        if (hash == NO_CHUNK || !b.kept || published.containsKey(hash)) {
+            return;
+        }
+        b.hash = hash;
+        b.length = length;
+        published.put(hash, b);
+    }
+
+    /** Drops the caller's pin. */
+    synchronized void release(Buffer b) {
+        if (--b.pins > 0 || !b.kept) {
+            return;
+        }
+        if (b.hash != NO_CHUNK) {
+            idleWithChunk.add(b);
+        } else {
+            idleEmpty.push(b);
+        }
+    }
+
+    /**
+     * Gives up a taken buffer that something else may still write into (an origin call that missed its
+     * deadline keeps running): it is never handed out again and a fresh one replaces it.
+     */
+    synchronized void abandon(Buffer b) {
+        if (b.kept) {
+            b.kept = false;
+            kept--;
+        }
+    }
+
+    /** @return buffers allocated beyond {@link #capacity()} because every kept one was in use */
+    synchronized long transientAllocations() {
+        return transientAllocations;
+    }
+}
