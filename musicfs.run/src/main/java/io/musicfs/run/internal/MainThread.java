@@ -122,17 +122,18 @@ public final class MainThread implements Callable<Integer> {
         }
     }
 
+    /**
+     * Waits for a service. The tracker stays open for the rest of the run: closing it would unget
+     * the service, and a Configuration Admin object is unusable once ungot.
+     */
     private <T> T service(Class<T> type) throws StartupException, InterruptedException {
         ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
         tracker.open();
-        try {
-            T service = tracker.waitForService(TimeUnit.SECONDS.toMillis(60));
-            if (service == null) {
-                throw new StartupException("the " + type.getSimpleName() + " service did not start within 60 s; see the log above");
-            }
-            return service;
-        } finally {
+        T service = tracker.waitForService(TimeUnit.SECONDS.toMillis(60));
+        if (service == null) {
             tracker.close();
+            throw new StartupException("the " + type.getSimpleName() + " service did not start within 60 s; see the log above");
         }
+        return service;
     }
 }

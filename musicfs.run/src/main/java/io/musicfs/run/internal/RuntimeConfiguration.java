@@ -26,6 +26,9 @@ final class RuntimeConfiguration {
     static void apply(ConfigurationAdmin admin, Settings settings) throws IOException {
         Hashtable<String, Object> catalog = new Hashtable<>();
         catalog.put("databaseDir", settings.cacheDir().resolve("catalog").toString());
+        // the catalog drops the tracks of origins that are no longer configured
+        catalog.put("origins", settings.origins().stream().sorted(java.util.Comparator.comparingInt(OriginSpec::priority))
+                .map(OriginSpec::id).toArray(String[]::new));
         for (Map.Entry<String, String> pattern : settings.pathPatterns().entrySet()) {
             catalog.put("path." + pattern.getKey(), pattern.getValue());
         }

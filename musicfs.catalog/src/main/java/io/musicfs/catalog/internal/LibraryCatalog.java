@@ -1,0 +1,384 @@
+package io.musicfs.catalog.internal;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.musicfs.api.content.Manifest;
+import io.musicfs.api.content.ManifestStore;
+import io.musicfs.api.library.Library;
+import io.musicfs.api.library.SyncState;
+import io.musicfs.api.library.TrackFile;
+import io.musicfs.api.library.TreeSnapshot;
+import io.musicfs.api.origin.Origin;
+import io.musicfs.api.origin.OriginChange;
+import io.musicfs.api.origin.OriginWatch;
+import io.musicfs.catalog.internal.db.CatalogDb;
+import io.musicfs.catalog.internal.path.LibraryLayout;
+import io.musicfs.catalog.internal.sync.DeltaSummary;
+import io.musicfs.catalog.internal.sync.OriginSync;
+import io.musicfs.catalog.internal.sync.SyncSummary;
+import io.musicfs.catalog.internal.tags.TagReader;
+import io.musicfs.catalog.internal.tree.TreeBuilder;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The catalog: owns the Derby database, keeps the virtual tree, and keeps both in step with the
+ * origins. At activation the tree is built from what is persisted, so the mount serves at once;
+ * every origin that appears is synced in the background (resuming a sync that was cut short) and
+ * watched where it can push changes. An origin that goes away keeps its tracks in the tree: only
+ * the origin's own listing, or its removal from the configured {@code origins}, removes them.
+ *
+ * <p>Threads: "musicfs-sync-N" run syncs (one per origin at a time, several origins in parallel);
+ * "musicfs-catalog" rebuilds the tree and debounces watcher changes. The entries map is
+ * concurrent; the tree is an immutable snapshot behind a volatile field.
+ */
+@Component(configurationPid = LibraryCatalog.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {Library.class, ManifestStore.class})
+@Designate(ocd = LibraryCatalog.Config.class)
+public class LibraryCatalog implements Library, ManifestStore {
+
+    static final String PID = "musicfs.catalog";
+    private static final Logger LOG = LoggerFactory.getLogger(LibraryCatalog.class);
+    /** how long a burst of watcher changes is gathered before it is synced in one go */
+    private static final long WATCH_DEBOUNCE_MILLIS = 300;
+    /** how long commits are gathered before the tree is rebuilt (a first scan commits often) */
+    private static final long REBUILD_DELAY_MILLIS = 200;
+    private static final int SYNC_THREADS = 4;
+
+    @ObjectClassDefinition(name = "MusicFS catalog", description = "The catalog database, path patterns and sync")
+    public @interface Config {
+        @AttributeDefinition(name = "Database folder", description = "Where the Derby catalog lives")
+        String databaseDir();
+
+        @AttributeDefinition(name = "Configured origins", description = "Ids of all configured origins, most preferred "
+                + "first; catalogued files of any other origin are removed. Empty: remove nothing")
+        String[] origins() default {};
+
+        @AttributeDefinition(name = "Path pattern", description = "Path of a tagged track (docs/paths.md)")
+        String path_default() default LibraryLayout.DEFAULT_PATTERN;
+
+        @AttributeDefinition(name = "Compilation path pattern", description = "Path of a track of a compilation")
+        String path_compilation() default LibraryLayout.COMPILATION_PATTERN;
+
+        @AttributeDefinition(name = "Untagged path pattern", description = "Path of a file without a title")
+        String path_untagged() default LibraryLayout.UNTAGGED_PATTERN;
+
+        @AttributeDefinition(name = "Tag reader threads", description = "Files whose tags are read at once (1 to 32)")
+        int tagThreads() default 3;
+    }
+
+    private volatile EventAdmin events;
+
+    private final Map<String, Origin> origins = new ConcurrentHashMap<>();
+    private final Map<String, OriginWatch> watches = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> pendingChanges = new ConcurrentHashMap<>();
+    private final Map<String, SyncState> syncStates = new ConcurrentHashMap<>();
+    private final Map<Long, CatalogEntry> entries = new ConcurrentHashMap<>();
+
+    /** configured origin ids, most preferred first: collisions are ordered by this even before the origins arrive */
+    private List<String> configuredOrder = List.of();
+    private CatalogDb db;
+    private OriginSync sync;
+    private TreeBuilder builder;
+    private ExecutorService syncPool;
+    private ScheduledExecutorService housekeeping;
+    private volatile TreeSnapshot tree;
+    private volatile boolean rebuildScheduled;
+    private volatile boolean active;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setEvents(EventAdmin events) {
+        this.events = events;
+    }
+
+    void unsetEvents(EventAdmin gone) {
+        if (events == gone) {
+            events = null;
+        }
+    }
+
+    @Activate
+    void activate(Config config) throws IOException {
+        String dir = config.databaseDir();
+        if (dir == null || dir.isBlank()) {
+            throw new IllegalArgumentException("databaseDir: no catalog database folder configured");
+        }
+        configuredOrder = config.origins() == null ? List.of() : List.of(config.origins());
+        builder = new TreeBuilder(new LibraryLayout(config.path_default(), config.path_compilation(), config.path_untagged()));
+        Path databaseDir = Path.of(dir);
+        long start = System.nanoTime();
+        db = CatalogDb.open(databaseDir);
+        try {
+            purgeUnconfigured(config.origins());
+            db.forEachEntry(entry -> entries.put(entry.fileId(), entry));
+            tree = builder.build(entries.values(), this::priorityOf);
+            LOG.info("catalog: {} tracks loaded from {} in {} ms", tree.trackCount(), databaseDir,
+                    (System.nanoTime() - start) / 1_000_000);
+            OriginSync.Options defaults = OriginSync.Options.defaults();
+            sync = new OriginSync(db, new TagReader(databaseDir.resolveSibling("tag-reads")),
+                    new OriginSync.Options(config.tagThreads(), defaults.batchSize(), defaults.localReadDeadline(),
+                            defaults.remoteReadDeadline(), defaults.maxConsecutiveFailures(), defaults.probeDeadline()),
+                    this::committed);
+        } catch (IOException | RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        syncPool = Executors.newFixedThreadPool(SYNC_THREADS, named("musicfs-sync-"));
+        housekeeping = Executors.newSingleThreadScheduledExecutor(named("musicfs-catalog"));
+        active = true;
+        origins.values().forEach(this::startOrigin);
+    }
+
+    private void purgeUnconfigured(String[] configured) throws IOException {
+        if (configured == null || configured.length == 0) {
+            return;
+        }
+        Set<String> keep = Set.of(configured);
+        for (String known : db.origins()) {
+            if (!keep.contains(known)) {
+                int removed = db.removeOrigin(known);
+                LOG.info("catalog: origin {} is no longer configured; removed its {} tracks", known, removed);
+            }
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        active = false;
+        watches.values().forEach(OriginWatch::close);
+        watches.clear();
+        housekeeping.shutdownNow();
+        sync.close();
+        syncPool.shutdownNow();
+        try {
+            if (!syncPool.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("catalog: a sync did not stop within 10 s; closing the database under it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        db.close();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addOrigin(Origin origin) {
+        origins.put(origin.id(), origin);
+        if (active) {
+            startOrigin(origin);
+        }
+    }
+
+    void removeOrigin(Origin origin) {
+        if (!origins.remove(origin.id(), origin)) {
+            return;
+        }
+        OriginWatch watch = watches.remove(origin.id());
+        if (watch != null) {
+            watch.close();
+        }
+        LOG.info("catalog: origin {} went away; its tracks stay listed", origin.id());
+    }
+
+    /** Syncs a newly seen origin in the background, then keeps watching it. */
+    private void startOrigin(Origin origin) {
+        syncPool.execute(() -> {
+            fullSync(origin);
+            startWatch(origin);
+        });
+    }
+
+    private void fullSync(Origin origin) {
+        if (!isCurrent(origin)) {
+            return;
+        }
+        SyncState before = syncStates.get(origin.id());
+        long completed = before == null ? 0 : before.completedSyncs();
+        syncStates.put(origin.id(), new SyncState(origin.id(), true, completed, 0, null));
+        try {
+            SyncSummary summary = sync.sync(origin);
+            syncStates.put(origin.id(), new SyncState(origin.id(), false, completed + 1, summary.listed(), null));
+            LOG.info("origin {}: sync finished: {} tracks listed, {} added, {} changed, {} removed, {} unreadable, {} failed, "
+                    + "{} KiB read for tags, in {} ms{}", origin.id(), summary.listed(), summary.added(), summary.changed(),
+                    summary.removed(), summary.unreadable(), summary.failed(), summary.bytesFetched() / 1024,
+                    summary.duration().toMillis(), summary.complete() ? "" : " (parts could not be listed: their tracks were kept)");
+            post(TOPIC_SYNC_FINISHED, Map.of("origin", origin.id(), "added", summary.added(), "changed", summary.changed(),
+                    "removed", summary.removed()));
+        } catch (InterruptedIOException e) {
+            syncStates.put(origin.id(), new SyncState(origin.id(), false, completed, 0, "interrupted"));
+            LOG.info("origin {}: sync stopped; it resumes from its checkpoint next time", origin.id());
+        } catch (IOException | RuntimeException e) {
+            syncStates.put(origin.id(), new SyncState(origin.id(), false, completed, 0, e.getMessage()));
+            LOG.error("origin {}: sync failed: {}; its tracks stay listed as they were", origin.id(), e.getMessage(),
+                    e instanceof RuntimeException ? e : null);
+        }
+    }
+
+    private void startWatch(Origin origin) {
+        if (!isCurrent(origin) || watches.containsKey(origin.id())) {
+            return;
+        }
+        try {
+            origin.watch(change -> changed(origin, change)).ifPresent(watch -> {
+                OriginWatch earlier = watches.put(origin.id(), watch);
+                if (earlier != null) {
+                    earlier.close();
+                }
+                if (!isCurrent(origin)) {
+                    watches.remove(origin.id(), watch);
+                    watch.close();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("origin {}: cannot watch for changes ({}); changes are picked up at the next start", origin.id(), e.getMessage());
+        }
+    }
+
+    /** A watcher's report: gathered for a moment, then synced as one batch of paths. */
+    private void changed(Origin origin, OriginChange change) {
+        if (change.kind() == OriginChange.Kind.OVERFLOW) {
+            LOG.info("origin {}: watcher lost track of changes; syncing the whole origin", origin.id());
+            syncPool.execute(() -> fullSync(origin));
+            return;
+        }
+        Set<String> pending = pendingChanges.computeIfAbsent(origin.id(), id -> ConcurrentHashMap.newKeySet());
+        boolean first = pending.isEmpty();
+        pending.add(change.path());
+        if (first && active) {
+            housekeeping.schedule(() -> syncPool.execute(() -> syncPending(origin)), WATCH_DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void syncPending(Origin origin) {
+        Set<String> pending = pendingChanges.remove(origin.id());
+        if (pending == null || pending.isEmpty() || !isCurrent(origin)) {
+            return;
+        }
+        try {
+            DeltaSummary delta = sync.syncPaths(origin, new ArrayList<>(pending));
+            LOG.info("origin {}: {} changed paths synced: {} added, {} changed, {} removed", origin.id(), pending.size(),
+                    delta.added(), delta.changed(), delta.removed());
+            if (delta.walkAdvised()) {
+                fullSync(origin);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("origin {}: syncing {} changed paths failed: {}; a full sync follows", origin.id(), pending.size(), e.getMessage());
+            fullSync(origin);
+        }
+    }
+
+    private boolean isCurrent(Origin origin) {
+        return active && origins.get(origin.id()) == origin;
+    }
+
+    /** Called on a sync thread after each commit: the entries follow, the tree is rebuilt shortly. */
+    private void committed(String originId, List<CatalogEntry> written, List<Long> removedFileIds) {
+        for (CatalogEntry entry : written) {
+            entries.put(entry.fileId(), entry);
+        }
+        for (Long fileId : removedFileIds) {
+            entries.remove(fileId);
+        }
+        scheduleRebuild();
+    }
+
+    private void scheduleRebuild() {
+        if (rebuildScheduled || !active) {
+            return;
+        }
+        rebuildScheduled = true;
+        housekeeping.schedule(this::rebuild, REBUILD_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void rebuild() {
+        rebuildScheduled = false;
+        try {
+            long start = System.nanoTime();
+            TreeSnapshot next = builder.build(new ArrayList<>(entries.values()), this::priorityOf);
+            tree = next;
+            LOG.debug("catalog: tree rebuilt with {} tracks in {} ms", next.trackCount(), (System.nanoTime() - start) / 1_000_000);
+            post(TOPIC_TREE_CHANGED, Map.of("tracks", next.trackCount()));
+        } catch (RuntimeException e) {
+            LOG.error("catalog: rebuilding the tree failed; the mount keeps serving the previous tree", e);
+        }
+    }
+
+    private int priorityOf(String originId) {
+        int configured = configuredOrder.indexOf(originId);
+        if (configured >= 0) {
+            return configured;
+        }
+        Origin origin = origins.get(originId);
+        return origin != null ? origin.priority() : Integer.MAX_VALUE;
+    }
+
+    private void post(String topic, Map<String, Object> properties) {
+        EventAdmin admin = events;
+        if (admin != null) {
+            admin.postEvent(new Event(topic, properties));
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // Library
+
+    @Override
+    public TreeSnapshot tree() {
+        return tree;
+    }
+
+    @Override
+    public SyncState syncState(String originId) {
+        return syncStates.get(originId);
+    }
+
+    // ManifestStore: the manifests live in the catalog database
+
+    @Override
+    public Manifest load(TrackFile file, int chunkSize) throws IOException {
+        return db.manifests().load(file, chunkSize);
+    }
+
+    @Override
+    public void recordChunk(TrackFile file, int chunkSize, int index, long hash) throws IOException {
+        db.manifests().recordChunk(file, chunkSize, index, hash);
+    }
+
+    @Override
+    public void forgetChunk(TrackFile file, int index) throws IOException {
+        db.manifests().forgetChunk(file, index);
+    }
+}

@@ -1,0 +1,143 @@
+package io.musicfs.catalog.internal.db;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import io.musicfs.api.content.Manifest;
+import io.musicfs.api.content.ManifestStore;
+import io.musicfs.api.library.TrackFile;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DerbyManifestStoreTest {
+
+    static final int MIB = 1024 * 1024;
+
+    @TempDir
+    Path dir;
+    CatalogDb catalog;
+    ManifestStore store;
+
+    @BeforeEach
+    void open() throws IOException {
+        catalog = CatalogDb.open(dir.resolve("catalog"));
+        store = catalog.manifests();
+    }
+
+    @AfterEach
+    void close() {
+        catalog.close();
+    }
+
+    @Test
+    void aSixtyFourMegabyteFileAtOneMebibyteChunksIsSixtyFourRows() throws IOException {
+        TrackFile file = new TrackFile(7, "o", "big.flac", 64L * MIB, 1000, "e1");
+        Manifest empty = store.load(file, MIB);
+        assertEquals(64, empty.hashes().length);
+        assertArrayEquals(new long[64], empty.hashes());
+        for (int i = 0; i < 64; i++) {
+            store.recordChunk(file, MIB, i, 1000 + i);
+        }
+        store.recordChunk(file, MIB, 5, 5555); // re-recording replaces
+        assertEquals(64, CatalogDbTest.countRows(catalog, "manifest_chunks"));
+        assertEquals(1, CatalogDbTest.countRows(catalog, "manifests"));
+        Manifest m = store.load(file, MIB);
+        assertEquals(1000, m.hash(0));
+        assertEquals(5555, m.hash(5));
+        assertEquals(1063, m.hash(63));
+        assertEquals(new Manifest(7, 64L * MIB, 1000, "e1", MIB, m.hashes()), m);
+        store.forgetChunk(file, 63);
+        assertEquals(Manifest.UNKNOWN, store.load(file, MIB).hash(63));
+    }
+
+    @Test
+    void anotherVersionOfTheFileDropsTheOldManifest() throws IOException {
+        TrackFile v1 = new TrackFile(1, "o", "a.flac", 3L * MIB, 1000, null);
+        store.recordChunk(v1, MIB, 0, 11);
+        store.recordChunk(v1, MIB, 1, 12);
+        for (TrackFile v2 : List.of(new TrackFile(1, "o", "a.flac", 3L * MIB, 2000, null),
+                new TrackFile(1, "o", "a.flac", 3L * MIB + 1, 1000, null),
+                new TrackFile(1, "o", "a.flac", 3L * MIB, 1000, "etag"))) {
+            store.recordChunk(v1, MIB, 0, 11);
+            assertArrayEquals(new long[Manifest.chunkCount(v2.size(), MIB)], store.load(v2, MIB).hashes(),
+                    "a new version starts empty: " + v2);
+            assertEquals(0, CatalogDbTest.countRows(catalog, "manifest_chunks"), "old chunks dropped");
+            assertEquals(Manifest.UNKNOWN, store.load(v1, MIB).hash(0), "and stay dropped");
+        }
+        // recording for the new version replaces the old version's rows too
+        store.recordChunk(v1, MIB, 0, 11);
+        TrackFile v3 = new TrackFile(1, "o", "a.flac", 3L * MIB, 3000, null);
+        store.recordChunk(v3, MIB, 2, 33);
+        assertArrayEquals(new long[] {0, 0, 33}, store.load(v3, MIB).hashes());
+        // another chunk size is another manifest
+        assertArrayEquals(new long[6], store.load(v3, MIB / 2).hashes());
+        assertEquals(0, CatalogDbTest.countRows(catalog, "manifest_chunks"));
+    }
+
+    @Test
+    void outOfRangeChunksAreRefused() {
+        TrackFile f = new TrackFile(1, "o", "a.flac", MIB, 1, null);
+        assertThrows(IllegalArgumentException.class, () -> store.recordChunk(f, MIB, 1, 5));
+        assertThrows(IllegalArgumentException.class, () -> store.recordChunk(f, MIB, -1, 5));
+        assertThrows(IllegalArgumentException.class, () -> store.load(f, 0));
+    }
+
+    @Test
+    void concurrentRecordingLosesNothing() throws Exception {
+        int files = 8;
+        int chunks = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < files * chunks; i++) {
+                        int file = (i + thread) % files;
+                        int chunk = i / files;
+                        TrackFile f = new TrackFile(100 + file, "o", "f" + file, (long) chunks * MIB, 1, null);
+                        store.recordChunk(f, MIB, chunk, 1 + file * 1000L + chunk);
+                        if (i % 7 == 0) {
+                            store.load(f, MIB);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int file = 0; file < files; file++) {
+            long[] hashes = store.load(new TrackFile(100 + file, "o", "f" + file, (long) chunks * MIB, 1, null), MIB)
+                    .hashes();
+            for (int chunk = 0; chunk < chunks; chunk++) {
+                assertEquals(1 + file * 1000L + chunk, hashes[chunk]);
+            }
+        }
+        assertEquals(files * chunks, CatalogDbTest.countRows(catalog, "manifest_chunks"));
+    }
+
+    @Test
+    void manifestsSurviveReopen() throws IOException {
+        TrackFile f = new TrackFile(3, "o", "a.flac", 2L * MIB, 1, null);
+        store.recordChunk(f, MIB, 1, 99);
+        catalog.close();
+        open();
+        assertArrayEquals(new long[] {0, 99}, store.load(f, MIB).hashes());
+    }
+}
