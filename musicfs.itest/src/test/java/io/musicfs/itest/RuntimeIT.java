@@ -76,7 +76,14 @@ public class RuntimeIT {
                 mavenBundle("org.apache.felix", "org.apache.felix.scr").versionAsInProject(),
                 mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
                 mavenBundle("org.apache.felix", "org.apache.felix.eventadmin").versionAsInProject(),
+                mavenBundle("org.ow2.asm", "asm").versionAsInProject(),
+                mavenBundle("org.ow2.asm", "asm-commons").versionAsInProject(),
+                mavenBundle("org.ow2.asm", "asm-tree").versionAsInProject(),
+                mavenBundle("org.ow2.asm", "asm-util").versionAsInProject(),
+                mavenBundle("org.ow2.asm", "asm-analysis").versionAsInProject(),
+                mavenBundle("org.apache.aries.spifly", "org.apache.aries.spifly.dynamic.bundle").versionAsInProject(),
                 mavenBundle("org.slf4j", "slf4j-api").versionAsInProject(),
+                mavenBundle("org.slf4j", "slf4j-simple").versionAsInProject(),
                 reactorBundle("musicfs.api"),
                 reactorBundle("musicfs.testkit"),
                 reactorBundle("musicfs.health"),
@@ -129,7 +136,7 @@ public class RuntimeIT {
         String latePath = late.virtualPath().replaceFirst("\\.flac$", " (2).flac");
         MountedTree.await(mountPoint, seen -> seen.containsKey(latePath), 30, "the new track appearing");
 
-        Bundle origin = bundle("musicfs.origin.local");
+        Bundle origin = installed("musicfs.origin.local");
         origin.stop();
         assertNull("no origin service while its bundle is stopped", context.getServiceReference(Origin.class));
         assertEquals(Mount.State.MOUNTED, mount.state());
@@ -173,7 +180,7 @@ public class RuntimeIT {
         configurationAdmin.getConfiguration("musicfs.fuse", "?").update(fuse);
     }
 
-    private Bundle bundle(String symbolicName) {
+    private Bundle installed(String symbolicName) {
         for (Bundle b : context.getBundles()) {
             if (b.getSymbolicName().equals(symbolicName)) {
                 return b;

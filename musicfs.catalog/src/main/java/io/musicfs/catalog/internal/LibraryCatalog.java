@@ -222,6 +222,7 @@ public class LibraryCatalog implements Library, ManifestStore {
         syncStates.put(origin.id(), new SyncState(origin.id(), true, completed, 0, null));
         try {
             SyncSummary summary = sync.sync(origin);
+            rebuildNow();
             syncStates.put(origin.id(), new SyncState(origin.id(), false, completed + 1, summary.listed(), null));
             LOG.info("origin {}: sync finished: {} tracks listed, {} added, {} changed, {} removed, {} unreadable, {} failed, "
                     + "{} KiB read for tags, in {} ms{}", origin.id(), summary.listed(), summary.added(), summary.changed(),
@@ -281,6 +282,7 @@ public class LibraryCatalog implements Library, ManifestStore {
         }
         try {
             DeltaSummary delta = sync.syncPaths(origin, new ArrayList<>(pending));
+            rebuildNow();
             LOG.info("origin {}: {} changed paths synced: {} added, {} changed, {} removed", origin.id(), pending.size(),
                     delta.added(), delta.changed(), delta.removed());
             if (delta.walkAdvised()) {
@@ -313,6 +315,21 @@ public class LibraryCatalog implements Library, ManifestStore {
         }
         rebuildScheduled = true;
         housekeeping.schedule(this::rebuild, REBUILD_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Rebuilds the tree on the catalog thread and waits for it, so that what a sync reports as
+     * finished is what the mount shows.
+     */
+    private void rebuildNow() throws InterruptedIOException {
+        try {
+            housekeeping.submit(this::rebuild).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while rebuilding the tree");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("catalog: tree rebuild not run: {}", e.toString());
+        }
     }
 
     private void rebuild() {

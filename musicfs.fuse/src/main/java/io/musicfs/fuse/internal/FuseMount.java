@@ -137,8 +137,8 @@ public class FuseMount implements Mount {
         LibraryFs fs;
         try {
             checkMountPoint();
-            awaitLibrary();
             fs = newFileSystem();
+            awaitLibrary();
         } catch (MountException e) {
             fail(e.getMessage());
             return;
@@ -237,8 +237,8 @@ public class FuseMount implements Mount {
             long gid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:gid")).longValue();
             return new LibraryFs(this::tree, this::read, new ReadFailures(System::nanoTime), uid, gid);
         } catch (LinkageError | IllegalStateException e) {
-            throw new MountException("libfuse 2 cannot be loaded (" + e.getMessage()
-                    + "); install it with: apt-get install libfuse2 fuse3");
+            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
+            throw new MountException("libfuse 2 cannot be loaded (" + reason + "); install it with: apt-get install libfuse2 fuse3");
         } catch (IOException | UnsupportedOperationException e) {
             throw new MountException("cannot read this process's user id: " + e);
         }
@@ -257,10 +257,11 @@ public class FuseMount implements Mount {
         return current.read(file, offset, dst);
     }
 
+    /** Records why mounting failed; whoever waits on the mount (the launcher) reports it, once. */
     private void fail(String message) {
         failure = message;
         state = State.FAILED;
-        LOG.error("{}", message);
+        LOG.debug("mount failed: {}", message);
         settled.countDown();
     }
 
