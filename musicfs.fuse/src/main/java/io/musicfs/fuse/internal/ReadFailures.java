@@ -53,4 +53,9 @@ final class ReadFailures {
     long total() {
         return total.get();
     }
+
+    /** @return failures of the current window not logged in detail yet */
+    long suppressedInWindow() {
+        return suppressed.get();
+    }
 }
