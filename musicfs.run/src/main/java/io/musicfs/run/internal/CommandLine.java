@@ -15,12 +15,14 @@ import java.util.Set;
 final class CommandLine {
 
     static final String USAGE = String.join("\n",
-            "usage: musicfs mount [--origin FOLDER]... [--config FILE] [--cache DIR] [--allow-other] [MOUNTPOINT]",
+            "usage: musicfs mount [--origin ORIGIN]... [--config FILE] [--cache DIR] [--allow-other] [MOUNTPOINT]",
             "       musicfs --help | --version",
             "",
             "  mount            mount the music of the origins at MOUNTPOINT, read-only, organised by tags;",
             "                   runs in the foreground until Ctrl-C or SIGTERM, then unmounts",
-            "  --origin FOLDER  a folder of music (repeatable; earlier origins are preferred)",
+            "  --origin ORIGIN  where music lives (repeatable; earlier origins are preferred): a folder,",
+            "                   s3://BUCKET/PREFIX[?endpoint=URL&region=R&profile=P&credentials-file=F] or",
+            "                   sftp://USER@HOST[:PORT]/PATH[?key=FILE&known-hosts=FILE]; add &priority=N or &id=NAME",
             "  --config FILE    read settings and origins from FILE (see the README)",
             "  --cache DIR      cache folder (default $XDG_CACHE_HOME/musicfs or ~/.cache/musicfs)",
             "  --allow-other    let other users (a media server) read the mount");
@@ -90,13 +92,16 @@ final class CommandLine {
             ids.add(origin.id());
             priority = Math.max(priority, origin.priority());
         }
-        for (String folder : originFolders) {
-            String id = OriginIdRule.fromFolder(folder);
-            String unique = id;
+        for (String text : originFolders) {
+            OriginTypes.Parsed parsed = OriginTypes.parse(text);
+            String unique = parsed.suggestedId();
             for (int n = 2; !ids.add(unique); n++) {
-                unique = id + "-" + n;
+                unique = parsed.suggestedId() + "-" + n;
             }
-            origins.add(new OriginSpec(unique, "local", ++priority, Map.of("path", Paths.expand(folder, home).toString())));
+            int originPriority = parsed.priority() != null ? parsed.priority() : ++priority;
+            priority = Math.max(priority, originPriority);
+            origins.add(new OriginSpec(unique, parsed.type(), originPriority,
+                    OriginTypes.properties(unique, parsed.type(), parsed.settings(), home)));
         }
         if (origins.isEmpty()) {
             throw new UsageException("no origin given: add --origin FOLDER or [origin ID] sections in a --config file");

@@ -21,8 +21,6 @@ final class ConfigFile {
 
     private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other");
     private static final Set<String> PATH_KEYS = Set.of("default", "compilation", "untagged");
-    private static final Set<String> ORIGIN_TYPES = Set.of("local");
-    private static final Map<String, Set<String>> ORIGIN_KEYS = Map.of("local", Set.of("type", "path", "priority"));
 
     /** What a config file says; absent values are {@code null}. */
     record Contents(String mount, String cache, Boolean allowOther, List<OriginSpec> origins, Map<String, String> paths) {
@@ -114,29 +112,33 @@ final class ConfigFile {
     }
 
     private static OriginSpec origin(String where, String id, Map<String, String> values, int order, Path home) throws UsageException {
-        String type = values.getOrDefault("type", "local");
-        if (!ORIGIN_TYPES.contains(type)) {
-            throw new UsageException(where + "origin '" + id + "' has unknown type '" + type + "' (known: " + String.join(", ", ORIGIN_TYPES) + ")");
-        }
-        for (String key : values.keySet()) {
-            if (!ORIGIN_KEYS.get(type).contains(key)) {
-                throw new UsageException(where + "unknown key '" + key + "' for a " + type + " origin (known: "
-                        + String.join(", ", ORIGIN_KEYS.get(type).stream().sorted().toList()) + ")");
-            }
+        Map<String, String> settings = new LinkedHashMap<>(values);
+        String type = settings.getOrDefault("type", "local");
+        settings.remove("type");
+        if (!OriginTypes.types().contains(type)) {
+            throw new UsageException(where + "origin '" + id + "' has unknown type '" + type + "' (known: "
+                    + String.join(", ", OriginTypes.types()) + ")");
         }
         int priority = order;
-        if (values.containsKey("priority")) {
+        String priorityText = settings.remove("priority");
+        if (priorityText != null) {
             try {
-                priority = Integer.parseInt(values.get("priority"));
+                priority = Integer.parseInt(priorityText);
             } catch (NumberFormatException e) {
-                throw new UsageException(where + "origin '" + id + "': priority '" + values.get("priority") + "' is not a whole number");
+                throw new UsageException(where + "origin '" + id + "': priority '" + priorityText + "' is not a whole number");
             }
         }
-        String path = values.get("path");
-        if (path == null || path.isBlank()) {
-            throw new UsageException(where + "origin '" + id + "' has no path");
+        for (String key : settings.keySet()) {
+            if (!OriginTypes.keys(type).contains(key)) {
+                throw new UsageException(where + "unknown key '" + key + "' for a " + type + " origin (known: type, priority, "
+                        + String.join(", ", OriginTypes.keys(type)) + ")");
+            }
         }
-        return new OriginSpec(id, type, priority, Map.of("path", Paths.expand(path, home).toString()));
+        try {
+            return new OriginSpec(id, type, priority, OriginTypes.properties(id, type, settings, home));
+        } catch (UsageException e) {
+            throw new UsageException(where + e.getMessage());
+        }
     }
 
     static boolean bool(String what, String value) throws UsageException {

@@ -55,6 +55,33 @@ class CommandLineTest {
     }
 
     @Test
+    void remoteOriginsFromUris() throws UsageException {
+        Settings s = mount(Map.of(), "mount",
+                "--origin", "s3://music-bucket/library/flac?endpoint=http://127.0.0.1:9000&region=eu-west-1&credentials-file=~/.aws/mfs",
+                "--origin", "sftp://ann@nas.local:2222/srv/music?key=~/.ssh/nas&known-hosts=/etc/ssh/known",
+                "--origin", "~/Music",
+                "--origin", "sftp://nas.local/other?id=nas2&priority=0",
+                "/mnt");
+        assertEquals(List.of(
+                new OriginSpec("music-bucket", "s3", 1, Map.of("bucket", "music-bucket", "prefix", "library/flac",
+                        "endpoint", "http://127.0.0.1:9000", "region", "eu-west-1", "credentialsFile", "/home/ann/.aws/mfs")),
+                new OriginSpec("nas.local", "sftp", 2, Map.of("host", "nas.local", "port", "2222", "user", "ann",
+                        "path", "/srv/music", "privateKeyFile", "/home/ann/.ssh/nas", "knownHostsFile", "/etc/ssh/known")),
+                new OriginSpec("Music", "local", 3, Map.of("path", "/home/ann/Music")),
+                new OriginSpec("nas2", "sftp", 0, Map.of("host", "nas.local", "path", "/other"))), s.origins());
+    }
+
+    @Test
+    void badOriginUrisSayWhatIsWrong() {
+        assertTrue(message("mount", "--origin", "ftp://x/y", "/mnt").contains("unknown origin type"));
+        assertTrue(message("mount", "--origin", "s3:///prefix", "/mnt").contains("no bucket"));
+        assertTrue(message("mount", "--origin", "s3://b?colour=red", "/mnt").contains("unknown parameter 'colour' for a s3 origin"));
+        assertTrue(message("mount", "--origin", "s3://b?priority=first", "/mnt").contains("priority 'first' is not a whole number"));
+        String secret = message("mount", "--origin", "sftp://ann:hunter2@nas/srv", "/mnt");
+        assertTrue(secret.contains("passwords in the URI are not supported") && !secret.contains("hunter2"), secret);
+    }
+
+    @Test
     void helpAndVersion() throws UsageException {
         assertInstanceOf(CommandLine.Help.class, CommandLine.parse(new String[] {"--help"}, Map.of(), HOME));
         assertInstanceOf(CommandLine.Version.class, CommandLine.parse(new String[] {"--version"}, Map.of(), HOME));
@@ -94,9 +121,11 @@ class CommandLineTest {
         assertConfigError("mount = /m\npathh = x\n", "musicfs.conf:2: unknown key 'pathh'");
         assertConfigError("[origin nas]\npath = /a\n[origin nas]\npath = /b\n", "musicfs.conf:3: origin 'nas' is defined twice");
         assertConfigError("[origin bad id]\npath = /a\n", "musicfs.conf:1: 'bad id' is not a valid origin id");
-        assertConfigError("[origin nas]\ntype = ftp\npath = /a\n", "musicfs.conf:1: origin 'nas' has unknown type 'ftp'");
+        assertConfigError("[origin nas]\ntype = ftp\npath = /a\n", "musicfs.conf:1: origin 'nas' has unknown type 'ftp' (known: local, s3, sftp)");
         assertConfigError("[origin nas]\npriority = high\npath = /a\n", "priority 'high' is not a whole number");
-        assertConfigError("[origin nas]\n", "musicfs.conf:1: origin 'nas' has no path");
+        assertConfigError("[origin nas]\n", "musicfs.conf:1: origin 'nas' (local) has no path");
+        assertConfigError("[origin b]\ntype = s3\nprefix = x\n", "musicfs.conf:1: origin 'b' (s3) has no bucket");
+        assertConfigError("[origin b]\ntype = s3\nbucket = x\nhost = y\n", "unknown key 'host' for a s3 origin");
         assertConfigError("[origin nas]\npath = /a\nuser = x\n", "unknown key 'user' for a local origin");
         assertConfigError("[cache]\n", "musicfs.conf:1: unknown section [cache]");
         assertConfigError("mount /m\n", "musicfs.conf:1: expected 'key = value'");
