@@ -91,12 +91,17 @@ public class LibraryCatalog implements Library, ManifestStore {
 
         @AttributeDefinition(name = "Tag reader threads", description = "Files whose tags are read at once (1 to 32)")
         int tagThreads() default 3;
+
+        @AttributeDefinition(name = "Poll interval", description = "Seconds between syncs of an origin that cannot push its "
+                + "changes (S3, SFTP); 0 turns polling off")
+        int pollIntervalSeconds() default 300;
     }
 
     private volatile EventAdmin events;
 
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
     private final Map<String, OriginWatch> watches = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.ScheduledFuture<?>> polls = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> pendingChanges = new ConcurrentHashMap<>();
     private final Map<String, SyncState> syncStates = new ConcurrentHashMap<>();
     private final Map<Long, CatalogEntry> entries = new ConcurrentHashMap<>();
@@ -111,6 +116,7 @@ public class LibraryCatalog implements Library, ManifestStore {
     private volatile TreeSnapshot tree;
     private volatile boolean rebuildScheduled;
     private volatile boolean active;
+    private long pollIntervalSeconds;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void setEvents(EventAdmin events) {
@@ -130,6 +136,10 @@ public class LibraryCatalog implements Library, ManifestStore {
             throw new IllegalArgumentException("databaseDir: no catalog database folder configured");
         }
         configuredOrder = config.origins() == null ? List.of() : List.of(config.origins());
+        if (config.pollIntervalSeconds() < 0) {
+            throw new IllegalArgumentException("pollIntervalSeconds: " + config.pollIntervalSeconds() + " is negative");
+        }
+        pollIntervalSeconds = config.pollIntervalSeconds();
         builder = new TreeBuilder(new LibraryLayout(config.path_default(), config.path_compilation(), config.path_untagged()));
         Path databaseDir = Path.of(dir);
         long start = System.nanoTime();
@@ -173,6 +183,8 @@ public class LibraryCatalog implements Library, ManifestStore {
         active = false;
         watches.values().forEach(OriginWatch::close);
         watches.clear();
+        polls.values().forEach(poll -> poll.cancel(false));
+        polls.clear();
         housekeeping.shutdownNow();
         sync.close();
         syncPool.shutdownNow();
@@ -201,6 +213,10 @@ public class LibraryCatalog implements Library, ManifestStore {
         OriginWatch watch = watches.remove(origin.id());
         if (watch != null) {
             watch.close();
+        }
+        java.util.concurrent.ScheduledFuture<?> poll = polls.remove(origin.id());
+        if (poll != null) {
+            poll.cancel(false);
         }
         LOG.info("catalog: origin {} went away; its tracks stay listed", origin.id());
     }
@@ -241,11 +257,15 @@ public class LibraryCatalog implements Library, ManifestStore {
     }
 
     private void startWatch(Origin origin) {
-        if (!isCurrent(origin) || watches.containsKey(origin.id())) {
+        if (!isCurrent(origin) || watches.containsKey(origin.id()) || polls.containsKey(origin.id())) {
             return;
         }
         try {
-            origin.watch(change -> changed(origin, change)).ifPresent(watch -> {
+            java.util.Optional<OriginWatch> pushed = origin.watch(change -> changed(origin, change));
+            if (pushed.isEmpty()) {
+                startPolling(origin);
+            }
+            pushed.ifPresent(watch -> {
                 OriginWatch earlier = watches.put(origin.id(), watch);
                 if (earlier != null) {
                     earlier.close();
@@ -256,8 +276,19 @@ public class LibraryCatalog implements Library, ManifestStore {
                 }
             });
         } catch (IOException | RuntimeException e) {
-            LOG.warn("origin {}: cannot watch for changes ({}); changes are picked up at the next start", origin.id(), e.getMessage());
+            LOG.warn("origin {}: cannot watch for changes ({}); polling it instead", origin.id(), e.getMessage());
+            startPolling(origin);
         }
+    }
+
+    /** An origin that cannot push changes is synced again every poll interval (monotonic clock). */
+    private void startPolling(Origin origin) {
+        if (pollIntervalSeconds == 0 || !active) {
+            return;
+        }
+        polls.computeIfAbsent(origin.id(), id -> housekeeping.scheduleWithFixedDelay(() -> syncPool.execute(() -> fullSync(origin)),
+                pollIntervalSeconds, pollIntervalSeconds, TimeUnit.SECONDS));
+        LOG.info("origin {}: polled for changes every {} s", origin.id(), pollIntervalSeconds);
     }
 
     /** A watcher's report: gathered for a moment, then synced as one batch of paths. */
