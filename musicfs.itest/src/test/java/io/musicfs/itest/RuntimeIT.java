@@ -11,6 +11,8 @@ import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemPackage;
+import static org.ops4j.pax.exam.CoreOptions.systemPackages;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +39,7 @@ import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Info;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
@@ -69,7 +72,13 @@ public class RuntimeIT {
     public Option[] config() {
         return options(
                 junitBundles(),
-                frameworkProperty("org.osgi.framework.system.packages.extra").value("sun.misc"),
+                paxExamApiFromTheClassPath(),
+                systemPackage("sun.misc"),
+                // Bundles see only what they import, as under the launcher. With Felix's implicit boot
+                // delegation, a lookup made on the test's thread (its stack full of class path classes)
+                // also reached the test's class path: slf4j's ServiceLoader found the class path's
+                // slf4j-simple there ("not a subtype") and the bundles logged nothing.
+                frameworkProperty("felix.bootdelegation.implicit").value("false"),
                 mavenBundle("org.osgi", "org.osgi.util.function").versionAsInProject(),
                 mavenBundle("org.osgi", "org.osgi.util.promise").versionAsInProject(),
                 mavenBundle("org.osgi", "org.osgi.service.component").versionAsInProject(),
@@ -94,6 +103,22 @@ public class RuntimeIT {
                 cleanCaches());
     }
 
+    /**
+     * The native container looks the probe's {@code ProbeInvoker} service up through the system
+     * bundle, with the Pax Exam classes of the test's class path. Felix 7 lets the system bundle load
+     * any class of that class path, so it filters out a service whose interface came from the Pax
+     * Exam bundle inside the framework: the lookup never sees it. Exporting the Pax Exam API from
+     * the system bundle makes the framework's bundles and the test share one copy of it.
+     */
+    private static Option paxExamApiFromTheClassPath() {
+        String version = ";version=" + Info.getPaxExamVersion();
+        return systemPackages(
+                "org.ops4j.pax.exam" + version,
+                "org.ops4j.pax.exam.options" + version,
+                "org.ops4j.pax.exam.options.extra" + version,
+                "org.ops4j.pax.exam.util" + version);
+    }
+
     /** A bundle of this build, straight from its module's target folder (no install needed). */
     private static Option reactorBundle(String module) {
         Path jar = Path.of(System.getProperty("musicfs.root"), module, "target",
@@ -107,6 +132,12 @@ public class RuntimeIT {
             c.delete();
         }
         if (mountPoint != null) {
+            // Deleting the configuration unmounts, asynchronously: only what is left after that is
+            // unmounted by hand (a second fusermount racing the bridge's own makes one of them fail).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (Mounts.isMounted(mountPoint) && System.nanoTime() < deadline) {
+                Thread.sleep(50); // polling a condition with a deadline
+            }
             Mounts.forceUnmount(mountPoint);
         }
     }

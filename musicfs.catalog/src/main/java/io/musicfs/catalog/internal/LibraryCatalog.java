@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * "musicfs-catalog" rebuilds the tree and debounces watcher changes. The entries map is
  * concurrent; the tree is an immutable snapshot behind a volatile field.
  */
-@Component(configurationPid = LibraryCatalog.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+@Component(configurationPid = LibraryCatalog.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
         service = {Library.class, ManifestStore.class})
 @Designate(ocd = LibraryCatalog.Config.class)
 public class LibraryCatalog implements Library, ManifestStore {

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: one "musicfs-fuse" thread runs libfuse's main loop (which starts its own workers);
  * state fields are volatile and written by that thread and the component's lifecycle methods.
  */
-@Component(configurationPid = FuseMount.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = Mount.class)
+@Component(configurationPid = FuseMount.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = Mount.class,
+        immediate = true) // the mount lives as long as its configuration, not as long as someone holds the Mount service
 @Designate(ocd = FuseMount.Config.class)
 public class FuseMount implements Mount {
 
