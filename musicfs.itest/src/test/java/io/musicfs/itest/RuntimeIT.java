@@ -139,6 +139,15 @@ public class RuntimeIT {
                 Thread.sleep(50); // polling a condition with a deadline
             }
             Mounts.forceUnmount(mountPoint);
+            deleteTree(mountPoint.getParent());
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
