@@ -221,11 +221,14 @@ public class LibraryCatalog implements Library, ManifestStore {
         LOG.info("catalog: origin {} went away; its tracks stay listed", origin.id());
     }
 
-    /** Syncs a newly seen origin in the background, then keeps watching it. */
+    /**
+     * Watches a newly seen origin, then syncs it in the background. The watch starts first so that
+     * nothing changed during the sync is missed: those changes are synced after it.
+     */
     private void startOrigin(Origin origin) {
         syncPool.execute(() -> {
-            fullSync(origin);
             startWatch(origin);
+            fullSync(origin);
         });
     }
 
