@@ -2,7 +2,7 @@
  * Origins: the places music lives (a local folder, an S3 bucket, an SFTP server). Each configured
  * origin is one {@link io.musicfs.api.origin.Origin} service, registered by the bundle of its type.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package io.musicfs.api.origin;
 

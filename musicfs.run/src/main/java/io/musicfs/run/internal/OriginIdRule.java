@@ -1,17 +1,15 @@
 package io.musicfs.run.internal;
 
-import java.util.regex.Pattern;
+import io.musicfs.api.origin.OriginIds;
 
 /** Origin ids: what they may contain, and how one is made from a folder name. */
 final class OriginIdRule {
-
-    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private OriginIdRule() {
     }
 
     static void check(String id) {
-        if (!VALID.matcher(id).matches()) {
+        if (!OriginIds.isValid(id)) {
             throw new IllegalArgumentException("'" + id + "' is not a valid origin id (1 to 64 letters, digits, '.', '_' or '-', "
                     + "starting with a letter or digit)");
         }

@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import io.musicfs.api.origin.Origin;
 import io.musicfs.api.origin.OriginChange;
 import io.musicfs.api.origin.OriginEntry;
+import io.musicfs.api.origin.OriginIds;
 import io.musicfs.api.origin.OriginVisitor;
 import io.musicfs.api.origin.OriginWatch;
 

@@ -1,0 +1,454 @@
+package io.musicfs.origin.s3.internal;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+
+import io.musicfs.api.origin.Origin;
+import io.musicfs.api.origin.OriginEntry;
+import io.musicfs.api.origin.OriginVisitor;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.services.s3.model.EncodingType;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * An origin in an S3 bucket, under an optional key prefix, on AWS or an S3-compatible server. One
+ * instance per factory configuration of {@code musicfs.origin.s3}; owns one {@link S3Connection}
+ * (SDK client, credentials, request permits), created at activation and closed at deactivation.
+ * Activation does no network I/O: an unreachable server makes the origin unhealthy, not absent.
+ *
+ * <p>Every method is safe from any thread: apart from the connection, the component holds only its
+ * configuration. Each call is bounded by the request timeout (per attempt and overall, retries
+ * included), and at most {@code maxConnections} requests run at once.
+ *
+ * <p>Identity of a file: size, last-modified time truncated to whole seconds (HEAD answers in
+ * seconds, LIST in milliseconds; truncating both keeps stat and walk in agreement) and the ETag
+ * without its quotes. Changes are not pushed: {@link #watch} stays empty and the catalog polls.
+ */
+@Component(configurationPid = S3Origin.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = Origin.class,
+        property = Origin.PROP_TYPE + "=" + S3Origin.TYPE)
+@Designate(ocd = S3Origin.Config.class, factory = true)
+public class S3Origin implements Origin {
+
+    static final String PID = "musicfs.origin.s3";
+    static final String TYPE = "s3";
+    private static final Logger LOG = LoggerFactory.getLogger(S3Origin.class);
+    /** the most keys S3 returns per ListObjectsV2 page */
+    static final int MAX_PAGE_SIZE = 1000;
+    /** how much of a direct buffer's read goes through one heap copy */
+    private static final int COPY_CHUNK = 64 * 1024;
+
+    @ObjectClassDefinition(name = "MusicFS S3 origin", description = "Music in an S3 bucket or on an S3-compatible server")
+    public @interface Config {
+        @AttributeDefinition(name = "Id", description = "Unique name of the origin: letters, digits, '.', '_' and '-'")
+        String origin_id();
+
+        @AttributeDefinition(name = "Priority", description = "Lower numbers are preferred when several origins hold a file")
+        int origin_priority() default 10;
+
+        @AttributeDefinition(name = "Bucket", description = "The bucket holding the music")
+        String bucket();
+
+        @AttributeDefinition(name = "Prefix", description = "Key prefix of the music in the bucket (a folder), empty for the whole bucket", required = false)
+        String prefix() default "";
+
+        @AttributeDefinition(name = "Endpoint", description = "http:// or https:// URI of an S3-compatible server; empty for AWS", required = false)
+        String endpoint() default "";
+
+        @AttributeDefinition(name = "Region", description = "The bucket's region (signing region for S3-compatible servers)")
+        String region() default "us-east-1";
+
+        @AttributeDefinition(name = "Path-style requests", description = "Put the bucket in the path rather than the host name;"
+                + " auto means yes with an endpoint, no on AWS",
+                options = {@Option(label = "auto", value = "auto"), @Option(label = "yes", value = "true"), @Option(label = "no", value = "false")})
+        String pathStyle() default "auto";
+
+        @AttributeDefinition(name = "Credentials file", description = "An AWS shared-credentials file; empty for the default AWS"
+                + " credentials chain (environment, system properties, ~/.aws/credentials, container and instance roles)", required = false)
+        String credentialsFile() default "";
+
+        @AttributeDefinition(name = "Profile", description = "Profile in the credentials file (or of the default chain); empty for 'default'", required = false)
+        String profile() default "";
+
+        @AttributeDefinition(name = "Request timeout (s)", description = "Deadline of each request, per attempt and overall with retries")
+        int requestTimeoutSeconds() default 30;
+
+        @AttributeDefinition(name = "Max connections", description = "Requests in flight at once (a read holds one while it streams)")
+        int maxConnections() default 8;
+    }
+
+    private S3Settings settings;
+    private S3Failures failures;
+    private S3Connection connection;
+    /** ListObjectsV2 page size; only tests lower it */
+    int listPageSize = MAX_PAGE_SIZE;
+
+    @Activate
+    void activate(Config config) {
+        settings = S3Settings.from(config);
+        failures = new S3Failures(settings);
+        connection = new S3Connection(settings);
+        LOG.info("origin {}: S3 bucket {}{} at {} (region {}, {}, priority {}, credentials from {})", settings.id(),
+                settings.bucket(), settings.prefix().isEmpty() ? "" : " prefix " + settings.prefix(),
+                settings.endpointDescription(), settings.region(), settings.pathStyle() ? "path-style" : "virtual-hosted",
+                settings.priority(), settings.credentialsDescription());
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (connection != null) {
+            connection.close();
+        }
+    }
+
+    @Override
+    public String id() {
+        return settings.id();
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public int priority() {
+        return settings.priority();
+    }
+
+    @Override
+    public boolean remote() {
+        return true;
+    }
+
+    /**
+     * Lists page after page. Keys come URL-encoded (the SDK decodes them), so a key with characters
+     * XML cannot carry does not break the listing; the next page starts after the last key seen
+     * rather than at the continuation token, because some servers (S3Proxy) URL-encode the token
+     * too and then misread it. Only a page without keys falls back to the token.
+     */
+    @Override
+    public void walk(OriginVisitor visitor) throws IOException {
+        String prefix = settings.prefix();
+        String after = null;
+        String token = null;
+        int pages = 0;
+        long files = 0;
+        long started = System.nanoTime();
+        while (true) {
+            ListObjectsV2Response page = list(after, token, listPageSize);
+            pages++;
+            String lastKey = null;
+            for (S3Object object : page.contents()) {
+                String key = object.key();
+                if (key == null) {
+                    continue;
+                }
+                lastKey = key;
+                if (!key.startsWith(prefix) || key.endsWith("/")) {
+                    continue; // a "directory marker", or a key outside the prefix from a lax server
+                }
+                String path = key.substring(prefix.length());
+                if (!representable(path)) {
+                    visitor.problem(path, new IOException("origin " + settings.id() + ": skipped key " + key
+                            + ": it has an empty, '.' or '..' path segment, which no file path can show"));
+                    continue;
+                }
+                visitor.file(entry(path, object.size(), object.lastModified(), object.eTag()));
+                files++;
+            }
+            if (!Boolean.TRUE.equals(page.isTruncated())) {
+                break;
+            }
+            if (lastKey != null) {
+                after = lastKey;
+                token = null;
+            } else if (page.nextContinuationToken() != null && !page.nextContinuationToken().isEmpty()
+                    && !page.nextContinuationToken().equals(token)) {
+                token = page.nextContinuationToken();
+            } else {
+                throw new IOException("origin " + settings.id() + ": listing of bucket " + settings.bucket() + " at "
+                        + settings.endpointDescription() + " stopped after page " + pages
+                        + ": the server said there is more but gave no way to continue");
+            }
+        }
+        LOG.debug("origin {}: listed {} files in {} pages in {} ms", settings.id(), files, pages,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private ListObjectsV2Response list(String startAfter, String token, int maxKeys) throws IOException {
+        try (S3Connection.Request request = connection.request("list", null)) {
+            return connection.client().listObjectsV2(b -> b.bucket(settings.bucket()).prefix(settings.prefix())
+                    .maxKeys(maxKeys).startAfter(startAfter).continuationToken(token).encodingType(EncodingType.URL)
+                    .overrideConfiguration(request.timeLeft()));
+        } catch (SdkException e) {
+            throw translate("list", null, e);
+        } catch (RuntimeException e) {
+            throw unexpected("list", null, e);
+        }
+    }
+
+    @Override
+    public OriginEntry stat(String path) throws IOException {
+        String key = key(path);
+        HeadObjectResponse head;
+        try (S3Connection.Request request = connection.request("stat", path)) {
+            head = connection.client().headObject(b -> b.bucket(settings.bucket()).key(key).overrideConfiguration(request.timeLeft()));
+        } catch (SdkServiceException e) {
+            throw e.statusCode() == 404 ? notFound(path, e, false) : translate("stat", path, e);
+        } catch (SdkException e) {
+            throw translate("stat", path, e);
+        } catch (RuntimeException e) {
+            throw unexpected("stat", path, e);
+        }
+        return entry(path, head.contentLength(), head.lastModified(), head.eTag());
+    }
+
+    /**
+     * A 404 means a missing key only in a bucket that exists: {@link NoSuchFileException} makes the
+     * catalog drop the file, so a 404 without the server's own error code is checked with a probe
+     * first. HEAD answers never carry one (the code the SDK puts on them is its guess).
+     *
+     * @param hasBody whether the answer had a body, so its error code came from the server
+     */
+    private IOException notFound(String path, SdkServiceException e, boolean hasBody) throws IOException {
+        String code = hasBody ? S3Failures.errorCode(e) : "";
+        if (code.equals("NoSuchBucket")) {
+            return translate("read", path, e);
+        }
+        if (!code.equals("NoSuchKey")) {
+            probe();
+        }
+        return failures.noSuchFile(path, e);
+    }
+
+    @Override
+    public int read(String path, long offset, ByteBuffer dst) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset < 0: " + offset);
+        }
+        String key = key(path);
+        int wanted = dst.remaining();
+        if (wanted == 0) {
+            return 0;
+        }
+        long last = offset + wanted - 1 < offset ? Long.MAX_VALUE : offset + wanted - 1;
+        try (S3Connection.Request request = connection.request("read", path)) {
+            ResponseInputStream<GetObjectResponse> in;
+            try {
+                in = connection.client().getObject(b -> b.bucket(settings.bucket()).key(key).range("bytes=" + offset + "-" + last)
+                        .overrideConfiguration(request.timeLeft()));
+            } catch (SdkServiceException e) {
+                if (e.statusCode() == 416) {
+                    return -1; // the range starts at or past the end (and every range of an empty object)
+                }
+                if (e.statusCode() == 404) {
+                    request.close(); // the probe needs a permit of its own
+                    throw notFound(path, e, true);
+                }
+                throw translate("read", path, e);
+            } catch (SdkException e) {
+                throw translate("read", path, e);
+            } catch (RuntimeException e) {
+                throw unexpected("read", path, e);
+            }
+            return copy(path, offset, in, dst, request);
+        }
+    }
+
+    /**
+     * Streams the response body into the buffer, never holding more than one 64 KiB chunk beyond it.
+     * Stops at the request deadline or on interrupt and aborts the connection, as it does when the
+     * body is not read to its end, so a half-read body never returns to the keep-alive cache.
+     */
+    private int copy(String path, long offset, ResponseInputStream<GetObjectResponse> in, ByteBuffer dst,
+            S3Connection.Request request) throws IOException {
+        boolean complete = false;
+        try {
+            String range = in.response().contentRange();
+            if (range == null || range.isBlank()) {
+                // A server that ignores ranges sends the whole object from byte 0.
+                try {
+                    in.skipNBytes(offset);
+                } catch (EOFException e) {
+                    complete = true;
+                    return -1;
+                }
+            } else if (rangeStart(range) != offset) {
+                throw new IOException("origin " + settings.id() + ": read " + path + " at " + offset + ": the server sent"
+                        + " Content-Range '" + range + "'");
+            }
+            byte[] chunk = dst.hasArray() ? null : new byte[Math.min(dst.remaining(), COPY_CHUNK)];
+            int total = 0;
+            while (dst.hasRemaining()) {
+                checkDeadline(path, request);
+                int n;
+                if (chunk == null) {
+                    n = in.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+                    if (n > 0) {
+                        dst.position(dst.position() + n);
+                    }
+                } else {
+                    n = in.read(chunk, 0, Math.min(chunk.length, dst.remaining()));
+                    if (n > 0) {
+                        dst.put(chunk, 0, n);
+                    }
+                }
+                if (n < 0) {
+                    complete = true;
+                    break;
+                }
+                total += n;
+            }
+            Long length = in.response().contentLength();
+            complete = complete || range != null && length != null && total == length;
+            return total == 0 && complete ? -1 : total;
+        } catch (SdkException e) {
+            throw translate("read", path, e);
+        } catch (ReadStopped e) {
+            throw e;
+        } catch (SocketTimeoutException e) {
+            SocketTimeoutException stalled = new SocketTimeoutException("origin " + settings.id() + ": read " + path
+                    + " at offset " + offset + " from " + settings.endpointDescription() + ": no data for "
+                    + settings.requestTimeout().toSeconds() + " s (requestTimeoutSeconds); aborted, the caller fails over or retries");
+            stalled.initCause(e);
+            throw stalled;
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException("origin " + settings.id() + ": read " + path + " at offset " + offset + " from "
+                    + settings.endpointDescription() + " broke off: " + e, e);
+        } finally {
+            if (!complete) {
+                in.abort(); // do not drain the rest of the body into a connection nobody reuses safely
+            }
+            in.close();
+        }
+    }
+
+    /** Between chunks of a body: the SDK's timeouts end when the headers arrive, the socket timeout only catches a stall. */
+    private void checkDeadline(String path, S3Connection.Request request) throws ReadStopped {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new ReadStopped("origin " + settings.id() + ": read " + path + " interrupted");
+        }
+        if (request.expired()) {
+            throw new ReadStopped("origin " + settings.id() + ": read " + path + " from " + settings.endpointDescription()
+                    + " took longer than " + settings.requestTimeout().toSeconds()
+                    + " s (requestTimeoutSeconds); aborted, the caller fails over or retries");
+        }
+    }
+
+    /** A read this origin stopped itself: past its deadline or interrupted. */
+    private static final class ReadStopped extends InterruptedIOException {
+        private static final long serialVersionUID = 1L;
+
+        ReadStopped(String message) {
+            super(message);
+        }
+    }
+
+    /** @return the first byte of a {@code Content-Range: bytes first-last/size} header */
+    static long rangeStart(String contentRange) throws IOException {
+        String value = contentRange.trim().toLowerCase(Locale.ROOT);
+        int dash = value.indexOf('-');
+        if (!value.startsWith("bytes ") || dash < 0) {
+            throw new IOException("unexpected Content-Range '" + contentRange + "'");
+        }
+        try {
+            return Long.parseLong(value.substring("bytes ".length(), dash).trim());
+        } catch (NumberFormatException e) {
+            throw new IOException("unexpected Content-Range '" + contentRange + "'");
+        }
+    }
+
+    /**
+     * A one-key listing under the prefix: it needs exactly the permission {@link #walk} needs (a
+     * HeadBucket fails under policies that grant a prefix only), and tells a missing bucket apart.
+     */
+    @Override
+    public void probe() throws IOException {
+        list(null, null, 1);
+    }
+
+    private IOException translate(String operation, String path, SdkException e) {
+        if (connection.closed()) {
+            IOException stopped = connection.stopped();
+            stopped.initCause(e);
+            return stopped;
+        }
+        return failures.translate(operation, path, e);
+    }
+
+    /** Whatever else the SDK throws (it validates some input with IllegalArgumentException) still reaches callers as an IOException. */
+    private IOException unexpected(String operation, String path, RuntimeException e) {
+        return new IOException("origin " + settings.id() + ": " + operation + (path == null ? "" : " " + path)
+                + " failed: " + e, e);
+    }
+
+    private OriginEntry entry(String path, Long size, Instant lastModified, String etag) {
+        long millis = lastModified == null ? 0 : lastModified.truncatedTo(ChronoUnit.SECONDS).toEpochMilli();
+        return new OriginEntry(path, size == null ? 0 : size, millis, stripQuotes(etag));
+    }
+
+    static String stripQuotes(String etag) {
+        if (etag == null) {
+            return null;
+        }
+        String tag = etag.trim();
+        if (tag.startsWith("W/")) {
+            tag = tag.substring(2);
+        }
+        if (tag.length() >= 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
+            tag = tag.substring(1, tag.length() - 1);
+        }
+        return tag.isEmpty() ? null : tag;
+    }
+
+    /** The key of an origin path, refusing paths a walk never reports (so never a key outside the prefix). */
+    private String key(String path) throws NoSuchFileException {
+        if (path == null || !representable(path)) {
+            throw new NoSuchFileException(String.valueOf(path), null, "origin " + settings.id() + ": not a file path of this origin");
+        }
+        return settings.prefix() + path;
+    }
+
+    /** A relative path with no empty, {@code .} or {@code ..} segment and no leading or trailing slash. */
+    static boolean representable(String path) {
+        if (path.isEmpty()) {
+            return false;
+        }
+        for (String segment : path.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    S3Settings settings() {
+        return settings;
+    }
+}

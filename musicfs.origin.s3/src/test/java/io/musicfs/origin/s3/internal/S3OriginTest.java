@@ -1,0 +1,428 @@
+package io.musicfs.origin.s3.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import io.musicfs.api.origin.OriginEntry;
+import io.musicfs.api.origin.OriginVisitor;
+import io.musicfs.origin.s3.internal.ScriptedHttpServer.Action;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the S3 origin does beyond the contract: identity, paging, and every way S3 can fail. */
+class S3OriginTest {
+
+    private static final AtomicInteger BUCKETS = new AtomicInteger();
+
+    @TempDir
+    static Path serverDir;
+    static S3Fixture s3;
+
+    @TempDir
+    Path dir;
+    private final List<S3Origin> origins = new ArrayList<>();
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        s3 = S3Fixture.start(serverDir);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    @AfterEach
+    void deactivate() {
+        origins.forEach(S3Origin::deactivate);
+    }
+
+    private S3Origin activate(TestConfig config) {
+        S3Origin origin = config.activate();
+        origins.add(origin);
+        return origin;
+    }
+
+    private static String newBucket() {
+        String bucket = "test-" + BUCKETS.incrementAndGet();
+        s3.createBucket(bucket);
+        return bucket;
+    }
+
+    @Test
+    void aChangedObjectChangesItsIdentityInStatAndWalk() throws IOException {
+        String bucket = newBucket();
+        s3.put(bucket, "a.flac", bytes(1000, 1));
+        S3Origin origin = activate(s3.config("changes", bucket));
+        OriginEntry first = origin.stat("a.flac");
+        assertEquals(first, walk(origin).get("a.flac"));
+        assertEquals(1000, first.size());
+        assertTrue(first.etag() != null && !first.etag().contains("\""), "etag without quotes: " + first.etag());
+        assertTrue(first.mtimeMillis() > 0 && first.mtimeMillis() % 1000 == 0, "whole seconds: " + first.mtimeMillis());
+
+        s3.put(bucket, "a.flac", bytes(1000, 2)); // same size, other bytes, maybe the same second
+        OriginEntry second = origin.stat("a.flac");
+        assertFalse(second.sameVersion(first), first + " -> " + second);
+        assertNotEquals(first.etag(), second.etag());
+        assertEquals(second, walk(origin).get("a.flac"));
+
+        s3.put(bucket, "a.flac", bytes(1001, 2));
+        OriginEntry third = origin.stat("a.flac");
+        assertEquals(1001, third.size());
+        assertEquals(third, walk(origin).get("a.flac"));
+    }
+
+    @Test
+    void walkPagesThroughLongListingsAndSkipsDirectoryMarkers() throws IOException {
+        String bucket = newBucket();
+        Map<String, Integer> expected = new TreeMap<>();
+        s3.put(bucket, "lib/Artist 0/", new byte[0]); // a directory marker (first: see S3OriginContractTest)
+        for (int i = 0; i < 23; i++) {
+            String path = "Artist " + (i % 4) + "/Album/" + String.format("%02d", i) + " track.flac";
+            s3.put(bucket, "lib/" + path, bytes(i, i));
+            expected.put(path, i);
+        }
+        // names that URL-encoded listings must give back exactly
+        for (String odd : List.of("AC+DC/Back in Black.flac", "100% pure & simple?/a=b;c.mp3", "Sigur Rós/( )/ ~#[].ogg")) {
+            s3.put(bucket, "lib/" + odd, bytes(3, 3));
+            expected.put(odd, 3);
+        }
+        s3.put(bucket, "lib-not-this/x.flac", bytes(1, 1));
+        S3Origin origin = activate(s3.config("pages", bucket).prefix("lib"));
+        origin.listPageSize = 5;
+
+        Map<String, OriginEntry> listed = walk(origin);
+        assertEquals(expected.keySet(), listed.keySet());
+        expected.forEach((path, size) -> assertEquals((long) size, listed.get(path).size(), path));
+        for (String odd : List.of("AC+DC/Back in Black.flac", "100% pure & simple?/a=b;c.mp3", "Sigur Rós/( )/ ~#[].ogg")) {
+            assertEquals(listed.get(odd), origin.stat(odd), odd);
+            assertArrayEquals(bytes(3, 3), read(origin, odd, 0, 10));
+        }
+    }
+
+    @Test
+    void readsIntoDirectBuffersAndStopsAtTheEnd() throws IOException {
+        String bucket = newBucket();
+        byte[] content = bytes(700_000, 9);
+        s3.put(bucket, "big.flac", content);
+        S3Origin origin = activate(s3.config("reads", bucket));
+
+        ByteBuffer direct = ByteBuffer.allocateDirect(300_000);
+        assertEquals(300_000, origin.read("big.flac", 12_345, direct));
+        direct.flip();
+        byte[] got = new byte[direct.remaining()];
+        direct.get(got);
+        assertArrayEquals(Arrays.copyOfRange(content, 12_345, 312_345), got);
+
+        ByteBuffer window = ByteBuffer.allocate(100);
+        window.position(10).limit(60);
+        assertEquals(50, origin.read("big.flac", 1000, window), "fills from position to limit");
+        assertArrayEquals(Arrays.copyOfRange(content, 1000, 1050), Arrays.copyOfRange(window.array(), 10, 60));
+
+        assertEquals(0, origin.read("big.flac", 5, ByteBuffer.allocate(0)));
+        assertEquals(-1, origin.read("big.flac", content.length, ByteBuffer.allocate(10)));
+        assertEquals(10, origin.read("big.flac", content.length - 10, ByteBuffer.allocate(4096)));
+        assertThrows(NoSuchFileException.class, () -> origin.read("../escape", 0, ByteBuffer.allocate(1)));
+        assertThrows(NoSuchFileException.class, () -> origin.stat("/big.flac"));
+    }
+
+    @Test
+    void wrongCredentialsGiveAClearErrorNamingTheOriginWithoutTheSecret() throws IOException {
+        String bucket = newBucket();
+        s3.put(bucket, "a.flac", bytes(10, 1));
+        String wrongSecret = "Wr0ngSecretKeyDoNotPrint/aaaaaaaaaaaaaaaaaaaaaa";
+        Path wrongSecretFile = s3.credentials("wrong-secret", s3.server.identity(), wrongSecret);
+        Path unknownKeyFile = s3.credentials("unknown-key", "AKIAUNKNOWNKEYID0000", wrongSecret);
+        for (Path credentials : List.of(wrongSecretFile, unknownKeyFile)) {
+            S3Origin origin = activate(s3.config("bad-creds", bucket).credentials(credentials));
+            long started = System.nanoTime();
+            IOException probe = assertThrows(IOException.class, origin::probe);
+            assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) < 5000, "not retried");
+            String message = probe.getMessage();
+            assertTrue(message.contains("origin bad-creds") && message.contains("access denied")
+                    && message.contains("bucket " + bucket) && message.contains(credentials.getFileName().toString()), message);
+            assertNoSecret(probe, wrongSecret, s3.server.credential());
+            for (IOException e : List.of(assertThrows(IOException.class, () -> walk(origin)),
+                    assertThrows(IOException.class, () -> origin.stat("a.flac")),
+                    assertThrows(IOException.class, () -> origin.read("a.flac", 0, ByteBuffer.allocate(4))))) {
+                assertFalse(e instanceof NoSuchFileException, "access denied is not a missing file: " + e);
+                assertTrue(e.getMessage().contains("access denied"), e.getMessage());
+                assertNoSecret(e, wrongSecret, s3.server.credential());
+            }
+        }
+    }
+
+    @Test
+    void noSecretInAnyLogLineAndOneWarningForASharedCredentialsFile() throws IOException {
+        String bucket = newBucket();
+        s3.put(bucket, "a.flac", bytes(100, 1));
+        String wrongSecret = "An0therWrongSecretNeverLogged/bbbbbbbbbbbbbbbbbb";
+        Path shared = s3.credentials("shared", s3.server.identity(), s3.server.credential());
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-r--r--"));
+        Path wrong = s3.credentials("wrong-logged", s3.server.identity(), wrongSecret);
+        List<Throwable> failures = new ArrayList<>();
+        String log;
+        try (LogCapture capture = new LogCapture()) {
+            S3Origin good = activate(s3.config("logged", bucket).credentials(shared));
+            good.probe();
+            walk(good);
+            good.stat("a.flac");
+            read(good, "a.flac", 0, 100);
+            failures.add(assertThrows(NoSuchFileException.class, () -> good.stat("missing.flac")));
+            S3Origin bad = activate(s3.config("logged-bad", bucket).credentials(wrong));
+            failures.add(assertThrows(IOException.class, bad::probe));
+            failures.add(assertThrows(IOException.class, () -> bad.read("a.flac", 0, ByteBuffer.allocate(4))));
+            log = capture.text();
+        }
+        assertTrue(log.contains("Sending Request"), "the SDK's request log was captured");
+        for (String secret : List.of(wrongSecret, s3.server.credential())) {
+            assertFalse(log.contains(secret), "a secret key in the log");
+        }
+        for (Throwable failure : failures) {
+            assertNoSecret(failure, wrongSecret, s3.server.credential());
+        }
+        List<String> warnings = log.lines().filter(line -> line.contains("WARN") && line.contains("readable by group or others")).toList();
+        assertEquals(1, warnings.size(), "one warning: " + warnings);
+        assertTrue(warnings.get(0).contains(shared.toString()) && warnings.get(0).contains("origin logged"), warnings.get(0));
+    }
+
+    @Test
+    void nothingListeningFailsTheProbeQuicklyNamingTheEndpointAndTheOriginRecovers() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        S3Origin origin = activate(TestConfig.of("later", "arrives").endpoint("http://127.0.0.1:" + port)
+                .credentials(s3.credentialsFile));
+        long started = System.nanoTime();
+        IOException e = assertThrows(IOException.class, origin::probe);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertTrue(millis < 2000, "failed in " + millis + " ms");
+        assertTrue(e.getMessage().contains("origin later") && e.getMessage().contains("http://127.0.0.1:" + port)
+                && e.getMessage().contains("refused"), e.getMessage());
+
+        // The same origin instance serves once the server is there: unhealthy, never dead.
+        try (S3ProxyServer late = S3ProxyServer.start(S3ProxyServer.jarFromProperty(), dir, port, s3.server.identity(),
+                s3.server.credential())) {
+            Files.createDirectories(late.dataDir().resolve("arrives"));
+            Files.writeString(late.dataDir().resolve("arrives").resolve("x.flac"), "late");
+            origin.probe();
+            assertEquals(4, origin.stat("x.flac").size());
+            assertEquals("late", new String(read(origin, "x.flac", 0, 10), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void anUnknownHostNamesTheEndpoint() {
+        S3Origin origin = activate(TestConfig.of("dns", "music").endpoint("http://musicfs-test.invalid:9000")
+                .credentials(s3.credentialsFile));
+        IOException e = assertThrows(IOException.class, origin::probe);
+        assertTrue(e.getMessage().contains("origin dns") && e.getMessage().contains("http://musicfs-test.invalid:9000")
+                && e.getMessage().contains("unknown host"), e.getMessage());
+    }
+
+    @Test
+    void aMissingBucketIsNamedAndNeverTakenForMissingFiles() {
+        S3Origin origin = activate(s3.config("nobucket", "no-such-bucket"));
+        IOException probe = assertThrows(IOException.class, origin::probe);
+        assertTrue(probe.getMessage().contains("bucket no-such-bucket does not exist"), probe.getMessage());
+        for (IOException e : List.of(assertThrows(IOException.class, () -> origin.stat("a.flac")),
+                assertThrows(IOException.class, () -> origin.read("a.flac", 0, ByteBuffer.allocate(4))),
+                assertThrows(IOException.class, () -> walk(origin)))) {
+            assertFalse(e instanceof NoSuchFileException, "the catalog would drop the files: " + e);
+            assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aStoppedOriginSaysSo() {
+        S3Origin origin = s3.config("stopped", "whatever").activate();
+        origin.deactivate();
+        IOException e = assertThrows(IOException.class, origin::probe);
+        assertTrue(e.getMessage().contains("origin stopped: stopped"), e.getMessage());
+    }
+
+    @Test
+    void throttlingAndServerErrorsAreRetriedWithBackoffThreeAttemptsAtMost() throws IOException {
+        try (ScriptedHttpServer server = new ScriptedHttpServer()) {
+            server.script(Action.error(503, "SlowDown"), Action.error(500, "InternalError"));
+            S3Origin origin = activate(scripted("retries", server));
+            origin.probe();
+            assertEquals(3, server.requests.get(), "two failures, then the answer");
+
+            server.requests.set(0);
+            server.fallback(Action.error(503, "SlowDown"));
+            IOException e = assertThrows(IOException.class, origin::probe);
+            assertEquals(3, server.requests.get());
+            assertTrue(e.getMessage().contains("HTTP 503 SlowDown") && e.getMessage().contains("after 3 attempts")
+                    && e.getMessage().contains(server.endpoint().toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void accessDeniedAndMissingBucketsAreNotRetried() throws IOException {
+        try (ScriptedHttpServer server = new ScriptedHttpServer()) {
+            S3Origin origin = activate(scripted("no-retry", server));
+            for (Action answer : List.of(Action.error(403, "AccessDenied"), Action.error(404, "NoSuchBucket"),
+                    Action.error(400, "InvalidArgument"))) {
+                server.requests.set(0);
+                server.fallback(answer);
+                assertThrows(IOException.class, origin::probe);
+                assertEquals(1, server.requests.get(), answer.body());
+            }
+        }
+    }
+
+    @Test
+    void resetConnectionsAreRetried() throws IOException {
+        try (ScriptedHttpServer server = new ScriptedHttpServer()) {
+            // HttpURLConnection itself retries a GET once on a fresh connection, so two resets reach the SDK as one.
+            server.script(Action.reset(), Action.reset());
+            S3Origin origin = activate(scripted("resets", server));
+            origin.probe();
+
+            server.fallback(Action.reset());
+            server.requests.set(0);
+            IOException e = assertThrows(IOException.class, origin::probe);
+            assertTrue(server.requests.get() <= 6, "bounded attempts: " + server.requests.get());
+            assertTrue(e.getMessage().contains("origin resets") && e.getMessage().contains(server.endpoint().toString()),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aHungServerFailsWithinTheRequestTimeout() throws IOException {
+        try (ScriptedHttpServer server = new ScriptedHttpServer()) {
+            server.fallback(Action.hang());
+            S3Origin origin = activate(scripted("hung", server).timeout(1));
+            for (Consumer<S3Origin> call : List.<Consumer<S3Origin>>of(
+                    o -> assertThrows(IOException.class, o::probe),
+                    o -> assertThrows(IOException.class, () -> o.read("a.flac", 0, ByteBuffer.allocate(10))))) {
+                long started = System.nanoTime();
+                call.accept(origin);
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                assertTrue(millis >= 900 && millis < 4000, "failed after " + millis + " ms");
+            }
+            IOException e = assertThrows(IOException.class, origin::probe);
+            assertTrue(e.getMessage().contains("origin hung") && e.getMessage().contains(server.endpoint().toString())
+                    && (e.getMessage().contains("timed out") || e.getMessage().contains("no answer")), e.getMessage());
+        }
+    }
+
+    @Test
+    void aBodyThatStopsComingFailsTheReadWithinTheRequestTimeout() throws IOException {
+        try (ScriptedHttpServer server = new ScriptedHttpServer()) {
+            server.fallback(Action.stall("first bytes", 1_000_000));
+            S3Origin origin = activate(scripted("stalled", server).timeout(1));
+            long started = System.nanoTime();
+            IOException e = assertThrows(IOException.class, () -> origin.read("a.flac", 0, ByteBuffer.allocate(1_000_000)));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(millis >= 900 && millis < 4000, "failed after " + millis + " ms");
+            assertTrue(e.getMessage().contains("origin stalled") && e.getMessage().contains("read a.flac")
+                    && e.getMessage().contains(server.endpoint().toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void maxConnectionsBoundsTheRequestsInFlight() throws Exception {
+        try (ScriptedHttpServer server = new ScriptedHttpServer()) {
+            server.fallback(Action.slowly(150, 200, Action.emptyListing().body()));
+            S3Origin origin = activate(scripted("bounded", server).connections(2));
+            ExecutorService pool = Executors.newFixedThreadPool(6);
+            try {
+                List<Future<?>> probes = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    probes.add(pool.submit(() -> {
+                        origin.probe();
+                        return null;
+                    }));
+                }
+                for (Future<?> probe : probes) {
+                    probe.get(30, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(6, server.requests.get());
+            assertEquals(2, server.maxHandling.get(), "requests held by the server at once");
+        }
+    }
+
+    private TestConfig scripted(String id, ScriptedHttpServer server) {
+        return TestConfig.of(id, "bucket").endpoint(server.endpoint()).credentials(s3.credentialsFile);
+    }
+
+    private static void assertNoSecret(Throwable failure, String... secrets) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            for (String secret : secrets) {
+                assertFalse(String.valueOf(t.getMessage()).contains(secret) || t.toString().contains(secret),
+                        "a secret in " + t.getClass().getName());
+                for (Throwable suppressed : t.getSuppressed()) {
+                    assertFalse(String.valueOf(suppressed).contains(secret), "a secret in a suppressed exception");
+                }
+            }
+        }
+    }
+
+    static Map<String, OriginEntry> walk(S3Origin origin) throws IOException {
+        Map<String, OriginEntry> listed = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        origin.walk(new OriginVisitor() {
+            @Override
+            public void file(OriginEntry entry) {
+                listed.put(entry.path(), entry);
+            }
+
+            @Override
+            public void problem(String path, IOException cause) {
+                problems.add(path + ": " + cause);
+            }
+        });
+        assertEquals(List.of(), problems);
+        return listed;
+    }
+
+    static byte[] read(S3Origin origin, String path, long offset, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        int n = origin.read(path, offset, buffer);
+        return n < 0 ? new byte[0] : Arrays.copyOf(buffer.array(), n);
+    }
+
+    private static byte[] bytes(int length, long seed) {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+}
