@@ -32,8 +32,13 @@ final class Daemon implements AutoCloseable {
         pump.start();
     }
 
-    /** Starts {@code java -jar musicfs.jar ARGS} with the given extra environment. */
+    /** Starts {@code java -jar musicfs.jar ARGS}, behind the command {@code prefix} if one is given. */
     static Daemon start(List<String> args, String... prefix) throws IOException {
+        return start(args, java.util.Map.of(), prefix);
+    }
+
+    /** Starts {@code java -jar musicfs.jar ARGS} with extra environment variables. */
+    static Daemon start(List<String> args, java.util.Map<String, String> env, String... prefix) throws IOException {
         List<String> command = new ArrayList<>(List.of(prefix));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Djava.util.logging.config.file=" + ROOT.resolve("musicfs.run/conf/logging.properties"));
@@ -41,6 +46,7 @@ final class Daemon implements AutoCloseable {
         command.add(JAR.toString());
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
         return new Daemon(builder.start());
     }
 

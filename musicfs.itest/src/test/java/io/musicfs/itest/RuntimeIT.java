@@ -121,7 +121,7 @@ public class RuntimeIT {
 
     /** A bundle of this build, straight from its module's target folder (no install needed). */
     private static Option reactorBundle(String module) {
-        Path jar = Path.of(System.getProperty("musicfs.root"), module, "target",
+        Path jar = Path.of(System.getProperty("musicfs.root"), module, System.getProperty("musicfs.target", "target"),
                 module + "-" + System.getProperty("musicfs.version") + ".jar");
         return bundle(jar.toUri().toString());
     }

@@ -15,7 +15,7 @@ import java.util.Set;
 final class CommandLine {
 
     static final String USAGE = String.join("\n",
-            "usage: musicfs mount [--origin ORIGIN]... [--config FILE] [--cache DIR] [--allow-other] [MOUNTPOINT]",
+            "usage: musicfs mount [--origin ORIGIN]... [--config FILE] [--cache DIR] [--allow-other] [--poll-interval S] [MOUNTPOINT]",
             "       musicfs --help | --version",
             "",
             "  mount            mount the music of the origins at MOUNTPOINT, read-only, organised by tags;",
@@ -25,7 +25,8 @@ final class CommandLine {
             "                   sftp://USER@HOST[:PORT]/PATH[?key=FILE&known-hosts=FILE]; add &priority=N or &id=NAME",
             "  --config FILE    read settings and origins from FILE (see the README)",
             "  --cache DIR      cache folder (default $XDG_CACHE_HOME/musicfs or ~/.cache/musicfs)",
-            "  --allow-other    let other users (a media server) read the mount");
+            "  --allow-other    let other users (a media server) read the mount",
+            "  --poll-interval S  seconds between syncs of origins that cannot push changes (S3, SFTP; default 300)");
 
     /** What the command line asks for. */
     sealed interface Command permits Help, Version, MountCommand {
@@ -65,6 +66,7 @@ final class CommandLine {
         String cache = null;
         String mountPoint = null;
         boolean allowOther = false;
+        Integer pollInterval = null;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -72,6 +74,7 @@ final class CommandLine {
                 case "--config" -> config = value(args, ++i, arg);
                 case "--cache" -> cache = value(args, ++i, arg);
                 case "--allow-other" -> allowOther = true;
+                case "--poll-interval" -> pollInterval = ConfigFile.seconds("--poll-interval", value(args, ++i, arg));
                 case "-h", "--help" -> throw new UsageException(USAGE);
                 default -> {
                     if (arg.startsWith("-")) {
@@ -120,7 +123,10 @@ final class CommandLine {
             allowOther = file.allowOther();
         }
         Map<String, String> patterns = file == null ? Map.of() : new LinkedHashMap<>(file.paths());
-        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther);
+        if (pollInterval == null && file != null) {
+            pollInterval = file.pollIntervalSeconds();
+        }
+        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval);
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

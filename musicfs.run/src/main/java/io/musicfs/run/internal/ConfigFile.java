@@ -19,11 +19,12 @@ import java.util.Set;
  */
 final class ConfigFile {
 
-    private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other");
+    private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other", "poll-interval");
     private static final Set<String> PATH_KEYS = Set.of("default", "compilation", "untagged");
 
     /** What a config file says; absent values are {@code null}. */
-    record Contents(String mount, String cache, Boolean allowOther, List<OriginSpec> origins, Map<String, String> paths) {
+    record Contents(String mount, String cache, Boolean allowOther, Integer pollIntervalSeconds, List<OriginSpec> origins,
+            Map<String, String> paths) {
     }
 
     private ConfigFile() {
@@ -108,7 +109,8 @@ final class ConfigFile {
         if (top.containsKey("allow-other")) {
             allowOther = bool(name + ": allow-other", top.get("allow-other"));
         }
-        return new Contents(top.get("mount"), top.get("cache"), allowOther, specs, paths);
+        Integer poll = top.containsKey("poll-interval") ? seconds(name + ": poll-interval", top.get("poll-interval")) : null;
+        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths);
     }
 
     private static OriginSpec origin(String where, String id, Map<String, String> values, int order, Path home) throws UsageException {
@@ -139,6 +141,18 @@ final class ConfigFile {
         } catch (UsageException e) {
             throw new UsageException(where + e.getMessage());
         }
+    }
+
+    static int seconds(String what, String value) throws UsageException {
+        try {
+            int seconds = Integer.parseInt(value.strip());
+            if (seconds >= 0) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(what + ": '" + value + "' is not a number of seconds (0 or more)");
     }
 
     static boolean bool(String what, String value) throws UsageException {

@@ -29,6 +29,9 @@ final class RuntimeConfiguration {
         // the catalog drops the tracks of origins that are no longer configured
         catalog.put("origins", settings.origins().stream().sorted(java.util.Comparator.comparingInt(OriginSpec::priority))
                 .map(OriginSpec::id).toArray(String[]::new));
+        if (settings.pollIntervalSeconds() != null) {
+            catalog.put("pollIntervalSeconds", settings.pollIntervalSeconds());
+        }
         for (Map.Entry<String, String> pattern : settings.pathPatterns().entrySet()) {
             catalog.put("path." + pattern.getKey(), pattern.getValue());
         }

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param origins the origins, in priority order
  * @param pathPatterns the path patterns that were set ({@code default}, {@code compilation}, {@code untagged})
  * @param allowOther whether other users may read the mount
+ * @param pollIntervalSeconds seconds between syncs of origins that cannot push changes (S3, SFTP), or {@code null} for the default
  */
-record Settings(Path mountPoint, Path cacheDir, List<OriginSpec> origins, Map<String, String> pathPatterns, boolean allowOther) {
+record Settings(Path mountPoint, Path cacheDir, List<OriginSpec> origins, Map<String, String> pathPatterns, boolean allowOther,
+        Integer pollIntervalSeconds) {
 }

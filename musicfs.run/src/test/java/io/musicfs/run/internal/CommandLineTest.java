@@ -95,6 +95,7 @@ class CommandLineTest {
                 "mount = ~/mnt/music",
                 "cache = /var/cache/musicfs",
                 "allow-other = yes",
+                "poll-interval = 60",
                 "",
                 "[origin nas]",
                 "path = /srv/music",
@@ -108,6 +109,8 @@ class CommandLineTest {
         assertEquals(Path.of("/home/ann/mnt/music"), s.mountPoint());
         assertEquals(Path.of("/var/cache/musicfs"), s.cacheDir());
         assertTrue(s.allowOther());
+        assertEquals(60, s.pollIntervalSeconds());
+        assertEquals(5, mount(Map.of(), "mount", "--config", conf.toString(), "--poll-interval", "5").pollIntervalSeconds());
         assertEquals(List.of(
                 new OriginSpec("nas", "local", 5, Map.of("path", "/srv/music")),
                 new OriginSpec("laptop", "local", 2, Map.of("path", "/home/ann/Music")),
@@ -129,6 +132,7 @@ class CommandLineTest {
         assertConfigError("[origin nas]\npath = /a\nuser = x\n", "unknown key 'user' for a local origin");
         assertConfigError("[cache]\n", "musicfs.conf:1: unknown section [cache]");
         assertConfigError("mount /m\n", "musicfs.conf:1: expected 'key = value'");
+        assertConfigError("poll-interval = soon\n[origin a]\npath=/a\n", "poll-interval: 'soon' is not a number of seconds");
         assertConfigError("allow-other = maybe\n[origin a]\npath=/a\n", "allow-other: 'maybe' is not true or false");
         assertTrue(message("mount", "--config", tmp.resolve("nope.conf").toString(), "/m").contains("nope.conf does not exist"));
     }

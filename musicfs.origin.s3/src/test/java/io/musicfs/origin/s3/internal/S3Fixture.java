@@ -1,5 +1,7 @@
 package io.musicfs.origin.s3.internal;
 
+import io.musicfs.testkit.servers.S3ProxyServer;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.musicfs.origin.s3.internal;
 
+import io.musicfs.testkit.servers.S3ProxyServer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.musicfs.origin.s3.internal;
+package io.musicfs.testkit.servers;
 
 import java.io.IOException;
 import java.io.InputStream;
