@@ -1,0 +1,110 @@
+package io.musicfs.origin.sftp.internal;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+import org.apache.sshd.common.SshException;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.sftp.client.RawSftpClient;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.impl.SftpResponse;
+import org.apache.sshd.sftp.client.impl.SftpStatus;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+
+/**
+ * Fills a buffer from an open remote file with pipelined SFTP reads: up to {@link #MAX_IN_FLIGHT}
+ * requests are sent before the first answer is awaited, so a 1 MiB chunk costs about one round
+ * trip instead of one per request (SSHD's {@code SftpClient.read} waits for each answer).
+ *
+ * <p>Answers are taken in order. A short answer (a server that caps its reads below what was asked,
+ * or a file that ended) ends the round: the answers after it are drained and dropped, later
+ * requests are made the size the server gave, and the next round starts where the data stopped.
+ * Runs on the thread that holds the connection.
+ */
+final class RangedRead {
+
+    /** Bytes asked for in one request; well under what servers allow (OpenSSH: 255 KiB). */
+    static final int REQUEST_BYTES = 64 * 1024;
+    /** Requests in flight at once: 1 MiB, within SSH's default 2 MiB channel window. */
+    static final int MAX_IN_FLIGHT = 16;
+
+    private RangedRead() {
+    }
+
+    /**
+     * @return the bytes read into {@code dst}, fewer than it had room for only when the file ended,
+     *     or -1 when {@code offset} is at or past the end
+     * @throws SftpException the server's error for a read (the connection is fine)
+     * @throws IOException when the connection failed or an answer did not come within {@code timeout}
+     */
+    static int read(SftpClient sftp, SftpClient.Handle handle, long offset, ByteBuffer dst, Duration timeout) throws IOException {
+        RawSftpClient raw = (RawSftpClient) sftp;
+        byte[] id = handle.getIdentifier();
+        int requestBytes = REQUEST_BYTES;
+        int total = 0;
+        boolean eof = false;
+        while (dst.hasRemaining() && !eof) {
+            int wanted = dst.remaining();
+            int count = Math.min(MAX_IN_FLIGHT, (wanted + requestBytes - 1) / requestBytes);
+            int[] ids = new int[count];
+            int[] lengths = new int[count];
+            for (int i = 0; i < count; i++) {
+                lengths[i] = Math.min(requestBytes, wanted - i * requestBytes);
+                Buffer request = new ByteArrayBuffer(id.length + Long.SIZE, false);
+                request.putBytes(id);
+                request.putLong(offset + total + (long) i * requestBytes);
+                request.putUInt(lengths[i]);
+                ids[i] = raw.send(SftpConstants.SSH_FXP_READ, request);
+            }
+            int before = total;
+            boolean contiguous = true;
+            SftpException error = null;
+            for (int i = 0; i < count; i++) {
+                Buffer answer = raw.receive(ids[i], timeout);
+                if (answer == null) {
+                    throw new SocketTimeoutException("no answer to a read within " + timeout.toSeconds() + " s (readTimeoutSeconds)");
+                }
+                if (!contiguous) {
+                    continue; // drained: every answer must be taken, or it stays in the client's queue
+                }
+                SftpResponse response = SftpResponse.parse(SftpConstants.SSH_FXP_READ, answer);
+                if (response.getType() == SftpConstants.SSH_FXP_DATA) {
+                    Buffer data = response.getBuffer();
+                    int n = data.getInt();
+                    if (n < 0 || n > lengths[i] || n > data.available()) {
+                        throw new SshException("SFTP protocol violation: asked for " + lengths[i] + " bytes, got " + n);
+                    }
+                    dst.put(data.array(), data.rpos(), n);
+                    total += n;
+                    if (n < lengths[i]) {
+                        contiguous = false;
+                        if (n > 0 && i < count - 1) {
+                            requestBytes = n; // the server caps its reads: ask for what it gives
+                        }
+                    }
+                } else if (response.getType() == SftpConstants.SSH_FXP_STATUS) {
+                    SftpStatus status = SftpStatus.parse(response);
+                    contiguous = false;
+                    if (status.getStatusCode() == SftpConstants.SSH_FX_EOF) {
+                        eof = true;
+                    } else {
+                        error = new SftpException(status.getStatusCode(), status.getMessage());
+                    }
+                } else {
+                    throw new SshException("SFTP protocol violation: answer of type " + response.getType() + " to a read");
+                }
+            }
+            if (error != null) {
+                throw error;
+            }
+            if (total == before && !eof) {
+                throw new SshException("SFTP server answered a read at offset " + (offset + total) + " with no data and no end of file");
+            }
+        }
+        return total == 0 && eof ? -1 : total;
+    }
+}
