@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * from any thread. Reads open the file for each call: positional reads of a fresh channel keep
  * concurrent readers independent, and the open costs microseconds against a chunk fetch.
  */
-@Component(configurationPid = LocalOrigin.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = Origin.class)
+@Component(configurationPid = LocalOrigin.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = Origin.class,
+        property = Origin.PROP_TYPE + "=local")
 @Designate(ocd = LocalOrigin.Config.class, factory = true)
 public class LocalOrigin implements Origin {
 
