@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Counters of one chunk cache. Chunk count and bytes are what is on disk: exact once the store's
  * start-up inventory has run ({@link #inventoryComplete()}), a lower bound before. Hits and misses
  * count chunks asked for by reads since start: a hit was served from memory or disk, a miss had to
- * be fetched from an origin. Not a service yet; the size limits and status reporting will read it.
+ * wait for a fetch from an origin (its own or another reader's). A chunk that read-ahead brought in
+ * before the reader asked for it is a hit. Not a service yet; the size limits and status reporting
+ * will read it.
  *
  * <p>Threading: lock-free; any thread may update or read at any time. A reading of several counters
  * is not one consistent snapshot.
@@ -19,6 +21,9 @@ public final class CacheStats {
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder badChunks = new LongAdder();
+    private final LongAdder readAheads = new LongAdder();
+    private final LongAdder writesSkipped = new LongAdder();
+    private final LongAdder writesAbandoned = new LongAdder();
     private volatile boolean inventoryComplete;
 
     /** @return chunk files in the store */
@@ -44,6 +49,21 @@ public final class CacheStats {
     /** @return chunk files found with a wrong length or hash, or unreadable, and deleted */
     public long badChunks() {
         return badChunks.sum();
+    }
+
+    /** @return chunks that read-ahead brought into memory (from an origin or disk) before a reader asked for them */
+    public long readAheads() {
+        return readAheads.sum();
+    }
+
+    /** @return fetched chunks served but not cached because the write queue was full */
+    public long writesSkipped() {
+        return writesSkipped.sum();
+    }
+
+    /** @return queued chunk writes dropped at stop, neither written nor recorded */
+    public long writesAbandoned() {
+        return writesAbandoned.sum();
     }
 
     /** @return whether {@link #chunks()} and {@link #bytes()} include what earlier runs left */
@@ -73,6 +93,18 @@ public final class CacheStats {
         badChunks.increment();
     }
 
+    void readAhead() {
+        readAheads.increment();
+    }
+
+    void writeSkipped() {
+        writesSkipped.increment();
+    }
+
+    void writesAbandoned(long n) {
+        writesAbandoned.add(n);
+    }
+
     void inventoryDone() {
         inventoryComplete = true;
     }
@@ -80,6 +112,7 @@ public final class CacheStats {
     @Override
     public String toString() {
         return chunks() + " chunks, " + bytes() + " bytes" + (inventoryComplete ? "" : " (inventory running)")
-                + ", " + hits() + " hits, " + misses() + " misses, " + badChunks() + " bad chunks";
+                + ", " + hits() + " hits, " + misses() + " misses, " + badChunks() + " bad chunks, " + readAheads() + " read ahead, "
+                + writesSkipped() + " writes skipped (queue full), " + writesAbandoned() + " writes abandoned at stop";
     }
 }

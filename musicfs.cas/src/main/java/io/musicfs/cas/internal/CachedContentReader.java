@@ -5,14 +5,19 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.musicfs.api.content.ContentReader;
 import io.musicfs.api.content.ContentUnavailableException;
@@ -39,24 +44,43 @@ import org.slf4j.LoggerFactory;
  * Reads a catalogued file's bytes through the chunk cache. A read is cut into the file's chunks;
  * each comes from memory ({@link ChunkBufferPool}), else from disk ({@link ChunkStore}, hash
  * verified), else from the first origin the {@link OriginRouter} names that delivers it within its
- * deadline ({@link OriginReads}), and is then stored and recorded in the file's {@link Manifest}.
+ * deadline ({@link OriginReads}). A fetched chunk goes to its reader as soon as it is hashed; the
+ * {@link ChunkWriter} then stores it and records it in the file's {@link Manifest} in the background.
+ * What is known of each file version (its chunk hashes, its read pattern) is kept in a
+ * {@link FileVersion}, so the manifest store is asked once per version, not once per read.
  *
  * <h2>Threading</h2>
  * {@link #read} runs on the caller's thread (a FUSE thread), for any number of callers at once.
- * The first reader of an uncached chunk leads its fetch: it registers in {@code inFlight}, tries the
- * origins (each call on {@link OriginReads}' pool, waited for at most the origin's deadline),
- * stores, records and publishes the chunk, then completes its future; readers of the same chunk
- * meanwhile wait on that future (bounded too) and take the chunk from memory. Reads of different
- * chunks share nothing but the leaf locks below, so one file never waits on another.
+ * The first reader of a chunk that is not in memory leads its load: it registers in
+ * {@code inFlight}, reads the chunk from disk or tries the origins (each call on
+ * {@link OriginReads}' pool, waited for at most the origin's deadline), publishes it in memory and
+ * hands it to the writer, then completes its future; readers of the same chunk meanwhile wait on
+ * that future (bounded too) and take the chunk from memory. Reads of different chunks share nothing
+ * but the leaf locks below, so one file never waits on another.
+ *
+ * <p>Read-ahead: a read that continues a sequential stream ({@link FileVersion#readAhead}) hands the
+ * next {@code readAheadChunks} chunks to the read-ahead pool, whose tasks load them through the same
+ * single-flight path with the same deadlines. A read-ahead task does nothing when another reader
+ * already leads the chunk, and while no reader waits for its chunk it gives up rather than wait for
+ * a call slot of a busy origin or take a buffer beyond the kept ones ({@link ChunkBufferPool#tryTake}):
+ * fetched-but-unread chunks live only in the pool's kept buffers, so they never grow memory, and
+ * read-ahead never queues in front of readers. A reader that meets a chunk being read ahead waits
+ * for it like for any other leader, and from then on that read-ahead works for the reader
+ * ({@code Flight.awaited}): it waits for a slot and takes a buffer as the reader would have.
  *
  * <p>Threads this component starts, and {@link #deactivate} stops: {@link OriginReads}' pool
- * ({@code musicfs-cas-origin-N}) and the {@link ChunkStore} inventory ({@code musicfs-cas-inventory}).
+ * ({@code musicfs-cas-origin-N}), the read-ahead pool ({@code musicfs-cas-readahead-N}), the
+ * {@link ChunkWriter} ({@code musicfs-cas-writer}) and the {@link ChunkStore} inventory
+ * ({@code musicfs-cas-inventory}).
  *
  * <h2>Lock order</h2>
- * No thread ever holds two locks. The ones there are leaves: the {@link ChunkBufferPool} monitor
- * (bookkeeping only), a {@link ChunkStore} shard monitor (rename or delete of one chunk file), and an
- * {@link OriginReads} per-origin slot (a semaphore, never waited on without a deadline). Nothing is
- * locked while an origin, the router or the manifest store is called. {@code inFlight} is a
+ * A {@link FileVersion}'s load lock is taken before its monitor and is held while the manifest store
+ * loads that version (only readers of the same version wait on it). Apart from that no thread holds
+ * two locks, and the ones there are leaves: the {@code versions} map monitor, a {@link FileVersion}
+ * monitor, the {@link ChunkBufferPool} monitor (bookkeeping only), the {@link ChunkWriter} monitor
+ * (admission only), a {@link ChunkStore} shard monitor (rename or delete of one chunk file), and an
+ * {@link OriginReads} per-origin slot (a semaphore, never waited on without a deadline). Nothing else
+ * is locked while an origin, the router or the manifest store is called. {@code inFlight} is a
  * concurrent map, {@code settings} a volatile immutable snapshot.
  */
 @Component(configurationPid = CachedContentReader.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = ContentReader.class)
@@ -82,11 +106,36 @@ public final class CachedContentReader implements ContentReader {
     static final long STORE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
     /**
      * Times a reader looks for a chunk another reader just fetched before it fails: it can miss only
-     * if memory was reused and the disk write failed in between, twice.
+     * if memory was reused in between, or the other reader was a read-ahead that gave up, twice.
      */
     static final int MAX_FETCH_ROUNDS = 3;
     /** At most one warning per this interval for a repeated failure of the cache itself; the rest go to debug. */
-    static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    static final long WARNING_INTERVAL_NANOS = Throttle.INTERVAL_NANOS;
+    /** Default chunks read ahead of a sequential reader: 4 MiB at 1 MiB chunks, a few seconds of lossless audio. */
+    static final int DEFAULT_READ_AHEAD_CHUNKS = 4;
+    /** Largest accepted readAheadChunks; at most half the kept buffers are used whatever is configured. */
+    static final int MAX_READ_AHEAD_CHUNKS = 64;
+    /** Default fetched chunks waiting to be written: 16 MiB at 1 MiB chunks. */
+    static final int DEFAULT_WRITE_QUEUE_CHUNKS = 16;
+    /** Largest accepted writeQueueChunks; at most half the kept buffers are used whatever is configured. */
+    static final int MAX_WRITE_QUEUE_CHUNKS = 1024;
+    /** Default time queued chunk writes may still take when the component stops. */
+    static final long DEFAULT_WRITE_DRAIN_MILLIS = 5000;
+    /**
+     * Read-ahead tasks running at once over all files. They mostly wait on origins; one hung origin
+     * holds at most {@link OriginReads#CALLS_PER_ORIGIN} of them (read-ahead never queues for a slot).
+     */
+    static final int READ_AHEAD_THREADS = 32;
+    /** Read-ahead tasks waiting for a thread; more are dropped (their chunks are fetched when read). */
+    static final int READ_AHEAD_QUEUE = 256;
+    /** How long {@link #deactivate} waits for running read-ahead tasks to notice they were interrupted. */
+    private static final long READ_AHEAD_STOP_WAIT_MILLIS = 2_000;
+    /** How long an idle read-ahead thread lives; the pool is empty when nothing is read sequentially. */
+    private static final long READ_AHEAD_IDLE_SECONDS = 60;
+    /** File versions whose chunk hashes and read pattern are kept; about a kilobyte each for a typical track. */
+    static final int KNOWN_FILE_VERSIONS = 1024;
+    /** How often a file version whose manifest could not be loaded tries again. */
+    static final long MANIFEST_RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     @ObjectClassDefinition(name = "MusicFS chunk cache",
             description = "Where file contents are cached, in what chunk size, and how long a read waits for an origin.")
@@ -109,10 +158,30 @@ public final class CachedContentReader implements ContentReader {
         @AttributeDefinition(name = "Remote origin deadline",
                 description = "Milliseconds a read waits for a remote origin (S3, SFTP) before trying the next one.", min = "1")
         long remoteDeadlineMillis() default 30000;
+
+        @AttributeDefinition(name = "Read-ahead",
+                description = "Chunks fetched in the background ahead of a file that is read sequentially, so the reader rarely waits"
+                        + " for an origin; 0 disables read-ahead. At most half the chunk buffers (32 at 1 MiB chunks) are used."
+                        + " Applies at once.",
+                min = "0", max = "64")
+        int readAheadChunks() default DEFAULT_READ_AHEAD_CHUNKS;
+
+        @AttributeDefinition(name = "Write queue",
+                description = "Fetched chunks that may wait in memory to be written to the cache; when that many wait, a fetched chunk"
+                        + " is served but not cached. At most half the chunk buffers are used. A change applies at the next restart.",
+                min = "1", max = "1024")
+        int writeQueueChunks() default DEFAULT_WRITE_QUEUE_CHUNKS;
+
+        @AttributeDefinition(name = "Write drain time",
+                description = "Milliseconds queued chunk writes may still take when the cache stops; the rest are dropped and fetched"
+                        + " again when read. Applies at once.",
+                min = "0")
+        long writeDrainMillis() default DEFAULT_WRITE_DRAIN_MILLIS;
     }
 
     /** A validated configuration. */
-    record Settings(Path cacheDir, int chunkSize, long localDeadlineNanos, long remoteDeadlineNanos) {
+    record Settings(Path cacheDir, int chunkSize, long localDeadlineNanos, long remoteDeadlineNanos, int readAheadChunks,
+            int writeQueueChunks, long writeDrainNanos) {
 
         /** @throws IllegalArgumentException naming the property, for any invalid value */
         static Settings of(Config config) {
@@ -134,8 +203,22 @@ public final class CachedContentReader implements ContentReader {
                 throw new IllegalArgumentException(PID + ": chunkSize must be a power of two from " + MIN_CHUNK_SIZE + " to "
                         + MAX_CHUNK_SIZE + ", got " + chunkSize);
             }
+            int readAhead = config.readAheadChunks();
+            if (readAhead < 0 || readAhead > MAX_READ_AHEAD_CHUNKS) {
+                throw new IllegalArgumentException(PID + ": readAheadChunks must be from 0 to " + MAX_READ_AHEAD_CHUNKS + ", got " + readAhead);
+            }
+            int writeQueue = config.writeQueueChunks();
+            if (writeQueue < 1 || writeQueue > MAX_WRITE_QUEUE_CHUNKS) {
+                throw new IllegalArgumentException(PID + ": writeQueueChunks must be from 1 to " + MAX_WRITE_QUEUE_CHUNKS + ", got "
+                        + writeQueue);
+            }
+            long drain = config.writeDrainMillis();
+            if (drain < 0) {
+                throw new IllegalArgumentException(PID + ": writeDrainMillis must be at least 0, got " + drain);
+            }
             return new Settings(cacheDir.normalize(), chunkSize, deadline("localDeadlineMillis", config.localDeadlineMillis()),
-                    deadline("remoteDeadlineMillis", config.remoteDeadlineMillis()));
+                    deadline("remoteDeadlineMillis", config.remoteDeadlineMillis()), readAhead, writeQueue,
+                    TimeUnit.MILLISECONDS.toNanos(drain));
         }
 
         private static long deadline(String property, long millis) {
@@ -154,6 +237,37 @@ public final class CachedContentReader implements ContentReader {
     private record ChunkKey(TrackFile file, int index) {
     }
 
+    /** What a leader tells the readers waiting for it: the chunk's hash, and whether it came from an origin. */
+    private record Loaded(long hash, boolean fromOrigin) {
+    }
+
+    /**
+     * One chunk being loaded by its leader. A read-ahead leader gives up when the origin is busy or no
+     * kept buffer is free, but only while no reader waits for it ({@code awaited}); once one does, it
+     * goes on like that reader would (waits for the slot within the deadline, allocates a buffer).
+     */
+    private static final class Flight {
+        final CompletableFuture<Loaded> done = new CompletableFuture<>();
+        volatile boolean awaited;
+    }
+
+    /**
+     * A read-ahead gave up without trying every origin (no free call slot, no free buffer): a reader
+     * that waited for it leads the fetch itself. No stack trace: it is a signal, not a failure.
+     */
+    private static final class ReadAheadSkipped extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ReadAheadSkipped(String why) {
+            super(why);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(CachedContentReader.class);
 
     // Fixed at activation.
@@ -164,13 +278,27 @@ public final class CachedContentReader implements ContentReader {
     private final ChunkStore store;
     private final ChunkBufferPool buffers;
     private final OriginReads originReads;
+    private final ChunkWriter writer;
+    private final ThreadPoolExecutor readAheadPool;
+    /** Half the kept buffers: the most read-ahead may ask for per stream, so streams do not evict each other's chunks at once. */
+    private final int maxReadAhead;
 
     // Lock-free shared state.
     private volatile Settings settings;
     private volatile boolean stopped;
-    private final ConcurrentHashMap<ChunkKey, CompletableFuture<Long>> inFlight = new ConcurrentHashMap<>();
-    private final Throttle storeWarnings = new Throttle();
-    private final Throttle manifestWarnings = new Throttle();
+    private final ConcurrentHashMap<ChunkKey, Flight> inFlight = new ConcurrentHashMap<>();
+    private final Throttle storeWarnings = new Throttle(LOG);
+    private final Throttle manifestWarnings = new Throttle(LOG);
+
+    /** Guarded by itself: the most recently read file versions, least recently used first. */
+    private final Map<TrackFile, FileVersion> versions = new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<TrackFile, FileVersion> eldest) {
+            return size() > KNOWN_FILE_VERSIONS;
+        }
+    };
 
     /**
      * @throws IllegalArgumentException naming the property, for an invalid configuration
@@ -186,14 +314,27 @@ public final class CachedContentReader implements ContentReader {
         this.chunkSize = s.chunkSize();
         this.store = ChunkStore.open(s.cacheDir(), stats);
         this.buffers = new ChunkBufferPool(chunkSize, (int) Math.max(MIN_BUFFERS, BUFFER_MEMORY_BYTES / chunkSize));
+        this.maxReadAhead = Math.max(1, buffers.capacity() / 2);
         this.originReads = new OriginReads();
-        LOG.info("content reader: cache {}, chunk size {}, deadlines local {} ms, remote {} ms", s.cacheDir(), chunkSize,
-                TimeUnit.NANOSECONDS.toMillis(s.localDeadlineNanos()), TimeUnit.NANOSECONDS.toMillis(s.remoteDeadlineNanos()));
+        this.writer = new ChunkWriter(store, manifests, buffers, stats, chunkSize, Math.min(s.writeQueueChunks(), maxReadAhead),
+                buffers.capacity(), storeWarnings, manifestWarnings);
+        AtomicInteger threadNumber = new AtomicInteger();
+        this.readAheadPool = new ThreadPoolExecutor(READ_AHEAD_THREADS, READ_AHEAD_THREADS, READ_AHEAD_IDLE_SECONDS, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(READ_AHEAD_QUEUE), r -> {
+                    Thread t = new Thread(r, "musicfs-cas-readahead-" + threadNumber.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.readAheadPool.allowCoreThreadTimeOut(true);
+        LOG.info("content reader: cache {}, chunk size {}, deadlines local {} ms, remote {} ms, read-ahead {} chunks, write queue {} chunks",
+                s.cacheDir(), chunkSize, TimeUnit.NANOSECONDS.toMillis(s.localDeadlineNanos()),
+                TimeUnit.NANOSECONDS.toMillis(s.remoteDeadlineNanos()), readAheadChunks(s), writer.capacity());
     }
 
     /**
-     * Applies new deadlines at once. The cache directory and chunk size stay until a restart; an
-     * invalid configuration is rejected as a whole and the running one stays.
+     * Applies new deadlines, read-ahead and drain time at once. The cache directory, chunk size and
+     * write queue stay until a restart; an invalid configuration is rejected as a whole and the
+     * running one stays.
      */
     @Modified
     void modified(Config config) {
@@ -205,17 +346,35 @@ public final class CachedContentReader implements ContentReader {
             LOG.error("content reader: configuration rejected, the running one stays: {}", e.getMessage());
             return;
         }
-        if (!asked.cacheDir().equals(now.cacheDir()) || asked.chunkSize() != now.chunkSize()) {
-            LOG.warn("content reader: cacheDir and chunkSize changes apply at the next restart; running with {} and {}",
-                    now.cacheDir(), now.chunkSize());
+        if (!asked.cacheDir().equals(now.cacheDir()) || asked.chunkSize() != now.chunkSize()
+                || asked.writeQueueChunks() != now.writeQueueChunks()) {
+            LOG.warn("content reader: cacheDir, chunkSize and writeQueueChunks changes apply at the next restart; running with {}, {} and {}",
+                    now.cacheDir(), now.chunkSize(), now.writeQueueChunks());
         }
-        settings = new Settings(now.cacheDir(), now.chunkSize(), asked.localDeadlineNanos(), asked.remoteDeadlineNanos());
+        settings = new Settings(now.cacheDir(), now.chunkSize(), asked.localDeadlineNanos(), asked.remoteDeadlineNanos(),
+                asked.readAheadChunks(), now.writeQueueChunks(), asked.writeDrainNanos());
     }
 
+    /**
+     * Stops reading (reads fail from now on), stops read-ahead and origin calls, lets queued chunk
+     * writes finish for up to writeDrainMillis (the rest are dropped, never half recorded), then stops
+     * the store. Returns within writeDrainMillis plus a few seconds.
+     */
     @Deactivate
     void deactivate() {
         stopped = true;
+        readAheadPool.shutdownNow();
         originReads.close();
+        try {
+            // Read-ahead tasks wait on origin calls, which were just interrupted, or read one chunk file.
+            if (!readAheadPool.awaitTermination(READ_AHEAD_STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.warn("content reader: read-ahead tasks still running {} ms after stop; they give up at their next step",
+                        READ_AHEAD_STOP_WAIT_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        writer.close(settings.writeDrainNanos());
         store.close();
         LOG.info("content reader: stopped; cache {}: {}", settings.cacheDir(), stats);
     }
@@ -237,18 +396,19 @@ public final class CachedContentReader implements ContentReader {
             return 0;
         }
         Settings s = settings;
-        Manifest manifest = manifest(file);
+        FileVersion version = version(file);
+        long end = offset + wanted;
+        readAhead(version, version.readAhead(offset, end, readAheadChunks(s)));
         int start = dst.position();
         boolean filled = false;
         try {
-            long end = offset + wanted;
             for (long pos = offset; pos < end; ) {
                 int index = (int) (pos / chunkSize);
                 long chunkStart = (long) index * chunkSize;
-                int length = (int) Math.min(chunkSize, size - chunkStart);
+                int length = version.chunkLength(index);
                 int from = (int) (pos - chunkStart);
                 int n = (int) Math.min(end - pos, length - from);
-                Buffer chunk = chunk(file, manifest, index, length, s);
+                Buffer chunk = chunk(version, index, length, s);
                 try {
                     dst.put(dst.position(), chunk.data, from, n);
                 } finally {
@@ -281,8 +441,41 @@ public final class CachedContentReader implements ContentReader {
         return buffers;
     }
 
-    /** @return the file's manifest, or null when the manifest store fails (every chunk is then fetched) */
-    private Manifest manifest(TrackFile file) {
+    /** @return the background writer (tests switch on its fault points and wait for it) */
+    ChunkWriter writer() {
+        return writer;
+    }
+
+    /** @return the chunks to read ahead now: as configured, at most half the kept buffers */
+    private int readAheadChunks(Settings s) {
+        return Math.min(s.readAheadChunks(), maxReadAhead);
+    }
+
+    /** @return what is known of the file's version; its manifest is loaded on first use (and retried while that fails) */
+    private FileVersion version(TrackFile file) {
+        FileVersion v;
+        synchronized (versions) {
+            v = versions.get(file);
+            if (v == null) {
+                v = new FileVersion(file, chunkSize, System.nanoTime());
+                versions.put(file, v);
+            }
+        }
+        if (!v.loaded()) {
+            synchronized (v.loadLock) {
+                if (v.loadDue(System.nanoTime(), MANIFEST_RETRY_NANOS)) {
+                    long[] stored = storedHashes(file, v.chunkCount());
+                    if (stored != null) {
+                        v.loadedFromStore(stored);
+                    }
+                }
+            }
+        }
+        return v;
+    }
+
+    /** @return the chunk hashes the manifest store holds for the file's version, or null when it fails (tried again later) */
+    private long[] storedHashes(TrackFile file, int chunkCount) {
         Manifest m;
         try {
             m = manifests.load(file, chunkSize);
@@ -290,29 +483,28 @@ public final class CachedContentReader implements ContentReader {
             manifestWarnings.warn("content reader: cannot load the manifest of {}, reading from origins: {}", describe(file), e.toString());
             return null;
         }
+        long[] hashes = m.hashes();
         if (m.fileId() != file.fileId() || m.size() != file.size() || m.mtimeMillis() != file.mtimeMillis()
-                || !Objects.equals(m.etag(), file.etag()) || m.chunkSize() != chunkSize) {
+                || !Objects.equals(m.etag(), file.etag()) || m.chunkSize() != chunkSize || hashes.length != chunkCount) {
             // The store broke its contract; its hashes may belong to another version of the file.
             manifestWarnings.warn("content reader: manifest store returned a manifest of another version of {}, ignoring it: {}",
                     describe(file), m);
             return null;
         }
-        return m;
+        return hashes;
     }
 
     /** @return chunk {@code index} of the file, pinned (release it), in {@code data} from 0 to {@code length} */
-    private Buffer chunk(TrackFile file, Manifest manifest, int index, int length, Settings s) throws IOException {
-        long hash = manifest == null ? Manifest.UNKNOWN : manifest.hash(index);
+    private Buffer chunk(FileVersion version, int index, int length, Settings s) throws IOException {
+        long hash = version.hash(index);
         if (hash != Manifest.UNKNOWN) {
-            Buffer cached = cached(hash, length);
-            if (cached != null) {
+            Buffer b = buffers.pin(hash, length);
+            if (b != null) {
                 stats.hit();
-                return cached;
+                return b;
             }
-            forget(file, index);
         }
-        stats.miss();
-        return fetch(file, index, length, s);
+        return fetch(version, index, length, s, false);
     }
 
     /** @return the verified chunk from memory or disk, pinned; null when it is in neither */
@@ -330,57 +522,106 @@ public final class CachedContentReader implements ContentReader {
         return null;
     }
 
-    /** Fetches the chunk, or waits for the reader already fetching it. */
-    private Buffer fetch(TrackFile file, int index, int length, Settings s) throws IOException {
-        ChunkKey key = new ChunkKey(file, index);
+    /**
+     * Loads the chunk from disk or origins, or waits for the reader already loading it.
+     *
+     * @param background a read-ahead: never waits for another reader and, while no reader waits for
+     *     it, gives up rather than wait for an origin slot or allocate a buffer ({@link Flight})
+     * @return the chunk, pinned; null only in the background when another reader leads it
+     */
+    private Buffer fetch(FileVersion version, int index, int length, Settings s, boolean background) throws IOException {
+        ChunkKey key = new ChunkKey(version.file(), index);
         for (int round = 0; round < MAX_FETCH_ROUNDS; round++) {
-            CompletableFuture<Long> mine = new CompletableFuture<>();
-            CompletableFuture<Long> leader = inFlight.putIfAbsent(key, mine);
+            Flight mine = new Flight();
+            mine.awaited = !background;
+            Flight leader = inFlight.putIfAbsent(key, mine);
             if (leader == null) {
-                return lead(key, mine, length, s);
+                return lead(version, key, mine, length, s);
             }
-            Long hash = follow(leader, file, index, s);
-            if (hash != null) {
-                Buffer b = cached(hash, length);
+            if (background) {
+                return null;
+            }
+            leader.awaited = true;
+            Loaded loaded = follow(leader.done, version.file(), index, s);
+            if (loaded != null) {
+                Buffer b = cached(loaded.hash(), length);
                 if (b != null) {
+                    if (loaded.fromOrigin()) {
+                        stats.miss();
+                    } else {
+                        stats.hit();
+                    }
                     return b;
                 }
             }
         }
-        throw new IOException(describe(file) + ": chunk " + index + " was fetched by other readers " + MAX_FETCH_ROUNDS
+        throw new IOException(describe(version.file()) + ": chunk " + index + " was fetched by other readers " + MAX_FETCH_ROUNDS
                 + " times but could not be kept in memory or on disk");
     }
 
-    /** Fetches the chunk for every reader waiting on {@code mine}, then unregisters. */
-    private Buffer lead(ChunkKey key, CompletableFuture<Long> mine, int length, Settings s) throws IOException {
+    /**
+     * Loads the chunk for every reader waiting on {@code mine}, then unregisters. A read-ahead leader
+     * ({@code mine} not awaited when it started) may give up with {@link ReadAheadSkipped}.
+     */
+    private Buffer lead(FileVersion version, ChunkKey key, Flight mine, int length, Settings s) throws IOException {
         TrackFile file = key.file();
         int index = key.index();
+        boolean background = !mine.awaited;
         Buffer b = null;
         try {
-            // A leader that finished just before we registered has recorded the chunk by now.
-            Manifest m = manifest(file);
-            long known = m == null ? Manifest.UNKNOWN : m.hash(index);
-            b = known == Manifest.UNKNOWN ? null : cached(known, length);
-            if (b == null) {
-                b = fetchFromOrigins(file, index, length, s);
-                known = ChunkStore.hash(b.data);
-                keep(file, index, known, b);
+            // A leader that finished just before we registered has published the chunk by now.
+            long known = version.hash(index);
+            boolean fromOrigin = false;
+            if (known != Manifest.UNKNOWN) {
+                b = buffers.pin(known, length);
+                if (b == null) {
+                    b = fromDisk(version, index, known, length, mine);
+                }
             }
-            mine.complete(known);
+            if (b == null) {
+                b = fetchFromOrigins(file, index, length, s, mine);
+                known = ChunkStore.hash(b.data);
+                fromOrigin = true;
+                keep(version, index, known, b);
+            }
+            mine.done.complete(new Loaded(known, fromOrigin));
+            if (!background) {
+                if (fromOrigin) {
+                    stats.miss();
+                } else {
+                    stats.hit();
+                }
+            }
             return b;
         } catch (IOException | RuntimeException | Error e) {
             if (b != null) {
                 buffers.release(b);
             }
-            mine.completeExceptionally(e);
+            mine.done.completeExceptionally(e);
             throw e;
         } finally {
             inFlight.remove(key, mine);
         }
     }
 
-    /** @return the hash the leader fetched, or null when the leader was interrupted (the caller leads next) */
-    private Long follow(CompletableFuture<Long> leader, TrackFile file, int index, Settings s) throws IOException {
+    /** @return the chunk read from disk and verified, pinned and published; null when it is missing or bad there (then forgotten) */
+    private Buffer fromDisk(FileVersion version, int index, long hash, int length, Flight flight) throws IOException {
+        Buffer b = buffer(flight);
+        if (store.read(hash, length, b.data)) {
+            buffers.publish(b, hash, length);
+            return b;
+        }
+        buffers.release(b);
+        if (Thread.currentThread().isInterrupted()) {
+            // stopped mid-read (deactivation): the chunk may well be good, keep it known
+            throw new InterruptedIOException("interrupted reading chunk " + index + " of " + describe(version.file()) + " from disk");
+        }
+        forget(version, index, hash);
+        return null;
+    }
+
+    /** @return the hash the leader loaded, or null when the leader was interrupted or gave up (the caller leads next) */
+    private Loaded follow(CompletableFuture<Loaded> leader, TrackFile file, int index, Settings s) throws IOException {
         long waitNanos = MAX_ORIGINS_PER_CHUNK * Math.max(s.localDeadlineNanos(), s.remoteDeadlineNanos()) + STORE_GRACE_NANOS;
         try {
             return leader.get(waitNanos, TimeUnit.NANOSECONDS);
@@ -392,7 +633,7 @@ public final class CachedContentReader implements ContentReader {
                     + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof InterruptedIOException) {
+            if (cause instanceof InterruptedIOException || cause instanceof ReadAheadSkipped) {
                 return null;
             }
             if (cause instanceof ContentUnavailableException) {
@@ -405,10 +646,13 @@ public final class CachedContentReader implements ContentReader {
     /**
      * Fetches the chunk's byte range from the routed origins in turn, each within its deadline.
      *
+     * @param flight the load this is for: while nobody awaits it (a read-ahead) it gives up
+     *     ({@link ReadAheadSkipped}) instead of waiting for a call slot of a busy origin or allocating
+     *     a buffer beyond the kept ones
      * @return a taken buffer holding exactly the chunk, from 0 to {@code length}
      * @throws ContentUnavailableException naming the file and every origin tried with its failure
      */
-    private Buffer fetchFromOrigins(TrackFile file, int index, int length, Settings s) throws IOException {
+    private Buffer fetchFromOrigins(TrackFile file, int index, int length, Settings s, Flight flight) throws IOException {
         long offset = (long) index * chunkSize;
         // For the last chunk ask one byte more than catalogued, so a file that grew is noticed.
         int ask = offset + length == file.size() && length < chunkSize ? length + 1 : length;
@@ -429,12 +673,22 @@ public final class CachedContentReader implements ContentReader {
             tried++;
             String id = origin.id();
             long deadline = s.deadlineNanos(origin);
-            Buffer b = buffers.take();
+            Buffer b = buffer(flight);
             b.data.limit(ask);
             long t0 = System.nanoTime();
             String failure;
             try {
-                int n = originReads.read(origin, file.path(), offset, b.data, deadline);
+                int n;
+                try {
+                    n = originReads.read(origin, file.path(), offset, b.data, deadline, flight.awaited);
+                } catch (OriginReads.NoFreeSlot e) {
+                    if (!flight.awaited) {
+                        throw e;
+                    }
+                    // a reader started waiting for this read-ahead meanwhile: wait for the slot like it would
+                    t0 = System.nanoTime();
+                    n = originReads.read(origin, file.path(), offset, b.data, deadline, true);
+                }
                 long nanos = System.nanoTime() - t0;
                 report(id, true, nanos);
                 if (n == length) {
@@ -447,6 +701,9 @@ public final class CachedContentReader implements ContentReader {
                         ? "delivered " + n + " of " + length + " bytes: the file is shorter than catalogued (changed or truncated)"
                         : "the file is longer than catalogued (changed)";
                 buffers.release(b);
+            } catch (OriginReads.NoFreeSlot e) {
+                buffers.release(b);
+                throw new ReadAheadSkipped(e.getMessage());
             } catch (TimeoutException e) {
                 report(id, false, System.nanoTime() - t0);
                 buffers.abandon(b);
@@ -469,25 +726,78 @@ public final class CachedContentReader implements ContentReader {
     }
 
     /**
-     * Stores a fetched chunk, records it in the manifest and publishes it in memory. A chunk that
-     * cannot be stored is still served from memory this once; one that hashes to
-     * {@link Manifest#UNKNOWN} cannot be recorded and is fetched every time.
+     * @return a buffer for the flight's leader to fill: a kept one, or while nobody awaits the flight
+     *     (a read-ahead) and none is free, {@link ReadAheadSkipped}; else a transient one
      */
-    private void keep(TrackFile file, int index, long hash, Buffer b) {
+    private Buffer buffer(Flight flight) throws ReadAheadSkipped {
+        if (flight.awaited) {
+            return buffers.take();
+        }
+        Buffer b = buffers.tryTake();
+        if (b == null) {
+            if (!flight.awaited) {
+                throw new ReadAheadSkipped("no free chunk buffer");
+            }
+            b = buffers.take();
+        }
+        return b;
+    }
+
+    /**
+     * Publishes a fetched chunk in memory, notes its hash and hands it to the writer, which stores
+     * and then records it. A chunk the writer cannot take (queue full) is served from memory while
+     * its buffer lasts and fetched again after; one that hashes to {@link Manifest#UNKNOWN} cannot be
+     * named and is fetched every time.
+     */
+    private void keep(FileVersion version, int index, long hash, Buffer b) {
         if (hash == Manifest.UNKNOWN) {
             return;
         }
         buffers.publish(b, hash, b.data.limit());
-        try {
-            store.write(hash, b.data);
-        } catch (IOException e) {
-            storeWarnings.warn("content reader: chunk {} of {} served but not cached: {}", index, describe(file), e.toString());
+        version.fetched(index, hash);
+        writer.offer(version, index, hash, b);
+    }
+
+    /** Hands chunks {@code range[0]..range[1]} to the read-ahead pool; null does nothing. */
+    private void readAhead(FileVersion version, int[] range) {
+        if (range == null) {
             return;
         }
+        for (int index = range[0]; index <= range[1]; index++) {
+            int i = index;
+            try {
+                readAheadPool.execute(() -> loadAhead(version, i));
+            } catch (RejectedExecutionException e) {
+                LOG.debug("content reader: read-ahead queue full or stopped, chunks {}-{} of {} are fetched when read", i, range[1],
+                        describe(version.file()));
+                return;
+            }
+        }
+    }
+
+    /** A read-ahead task: brings the chunk into memory unless it is there or being loaded. Never throws. */
+    private void loadAhead(FileVersion version, int index) {
+        if (stopped) {
+            return;
+        }
+        int length = version.chunkLength(index);
         try {
-            manifests.recordChunk(file, chunkSize, index, hash);
+            long hash = version.hash(index);
+            if (hash != Manifest.UNKNOWN) {
+                Buffer b = buffers.pin(hash, length);
+                if (b != null) {
+                    buffers.release(b); // already in memory; the pin made it recently used
+                    return;
+                }
+            }
+            Buffer b = fetch(version, index, length, settings, true);
+            if (b != null) {
+                stats.readAhead();
+                buffers.release(b);
+            }
         } catch (IOException | RuntimeException e) {
-            manifestWarnings.warn("content reader: cannot record chunk {} of {}, it will be fetched again: {}", index, describe(file), e.toString());
+            // The reader that gets to this chunk meets the same failure and reports it.
+            LOG.debug("content reader: read-ahead of chunk {} of {} failed: {}", index, describe(version.file()), e.toString());
         }
     }
 
@@ -500,30 +810,19 @@ public final class CachedContentReader implements ContentReader {
         }
     }
 
-    private void forget(TrackFile file, int index) {
+    /** The chunk was found neither in memory nor on disk, or bad: forgotten here and, when it was recorded, in the manifest. */
+    private void forget(FileVersion version, int index, long hash) {
+        if (!version.forget(index, hash)) {
+            return;
+        }
         try {
-            manifests.forgetChunk(file, index);
+            manifests.forgetChunk(version.file(), index);
         } catch (IOException | RuntimeException e) {
-            manifestWarnings.warn("content reader: cannot forget bad chunk {} of {}: {}", index, describe(file), e.toString());
+            manifestWarnings.warn("content reader: cannot forget bad chunk {} of {}: {}", index, describe(version.file()), e.toString());
         }
     }
 
     private static String describe(TrackFile file) {
         return "file " + file.fileId() + " (" + file.originId() + ":" + file.path() + ")";
-    }
-
-    /** Logs a repeated warning at most once per {@link #WARNING_INTERVAL_NANOS}; the others go to debug. */
-    private static final class Throttle {
-        private final AtomicLong next = new AtomicLong(System.nanoTime());
-
-        void warn(String format, Object... args) {
-            long now = System.nanoTime();
-            long due = next.get();
-            if (now - due >= 0 && next.compareAndSet(due, now + WARNING_INTERVAL_NANOS)) {
-                LOG.warn(format, args);
-            } else {
-                LOG.debug(format, args);
-            }
-        }
     }
 }

@@ -20,6 +20,13 @@ import java.util.Map;
  * its position. At most {@link #capacity()} buffers are kept; when every kept buffer is pinned,
  * {@link #take} allocates a transient one instead of waiting, so no reader ever waits for memory
  * (a wait here could deadlock behind fetches that hold buffers until their origin deadline).
+ * Background work that can be skipped (read-ahead) uses {@link #tryTake}, which never allocates
+ * beyond the kept buffers, so it cannot grow memory.
+ *
+ * <p>A published buffer stays findable as long as anyone pins it, even a transient one: the chunk
+ * writer pins ({@link #retain}) each chunk it has queued, so a chunk waiting to be written is served
+ * from memory until it is on disk. A kept buffer stays findable after its last pin is dropped until
+ * it is reused; a transient one is forgotten then.
  *
  * <p>Threading: one monitor ({@code this}) guards all bookkeeping below; it is held for a few map
  * operations only, never for I/O, and no other lock is taken while it is held.
@@ -103,6 +110,29 @@ final class ChunkBufferPool {
         return b;
     }
 
+    /**
+     * @return a kept buffer for the caller alone to fill, cleared, or null when every kept buffer is
+     *     pinned; never allocates beyond {@link #capacity()}
+     */
+    Buffer tryTake() {
+        Buffer b;
+        synchronized (this) {
+            b = takeKept();
+        }
+        if (b != null) {
+            b.data.clear();
+        }
+        return b;
+    }
+
+    /** Adds a pin to a buffer the caller holds pinned (taken or pinned), for another owner to release. */
+    synchronized void retain(Buffer b) {
+        if (b.pins <= 0) {
+            throw new IllegalStateException("retaining a buffer nobody holds");
+        }
+        b.pins++;
+    }
+
     /** Caller holds this. @return a kept buffer, now pinned once and holding nothing, or null */
     private Buffer takeKept() {
         Buffer b = idleEmpty.poll();
@@ -128,10 +158,10 @@ final class ChunkBufferPool {
     /**
      * Makes a taken buffer, which now holds the verified chunk from 0 to {@code length}, findable by
      * {@link #pin}. The caller keeps its pin. When another buffer already holds the chunk, this one
-     * stays private to the caller.
+     * stays private to the caller. A transient buffer is findable only while it is pinned.
      */
     synchronized void publish(Buffer b, long hash, int length) {
-        if (hash == NO_CHUNK || !b.kept || published.containsKey(hash)) {
+        if (hash == NO_CHUNK || b.hash != NO_CHUNK || published.containsKey(hash)) {
             return;
         }
         b.hash = hash;
@@ -141,7 +171,15 @@ final class ChunkBufferPool {
 
     /** Drops the caller's pin. */
     synchronized void release(Buffer b) {
-        if (--b.pins > 0 || !b.kept) {
+        if (--b.pins > 0) {
+            return;
+        }
+        if (!b.kept) {
+            // transient (or abandoned): forgotten, the garbage collector frees it
+            if (b.hash != NO_CHUNK) {
+                published.remove(b.hash, b);
+                b.hash = NO_CHUNK;
+            }
             return;
         }
         if (b.hash != NO_CHUNK) {
@@ -159,6 +197,10 @@ final class ChunkBufferPool {
         if (b.kept) {
             b.kept = false;
             kept--;
+        }
+        if (b.hash != NO_CHUNK) {
+            published.remove(b.hash, b);
+            b.hash = NO_CHUNK;
         }
     }
 

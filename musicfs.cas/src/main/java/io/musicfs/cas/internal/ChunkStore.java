@@ -3,6 +3,7 @@ package io.musicfs.cas.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -144,7 +145,8 @@ public final class ChunkStore implements AutoCloseable {
      * @param dst a buffer with capacity of at least {@code expectedLength}; direct for speed
      * @return true when the chunk is present, {@code expectedLength} bytes long and hashes to
      *     {@code hash}; false when it is missing or bad, in which case a bad file has been deleted
-     *     and the caller fetches the chunk again
+     *     and the caller fetches the chunk again (false too, deleting nothing, when the calling thread
+     *     is interrupted while it reads)
      */
     public boolean read(long hash, int expectedLength, ByteBuffer dst) {
         Path path = pathOf(hash);
@@ -172,6 +174,10 @@ public final class ChunkStore implements AutoCloseable {
         } catch (NoSuchFileException e) {
             dst.clear();
             return false;
+        } catch (AsynchronousCloseException e) {
+            // The reading thread was interrupted (a read-ahead stopped at deactivation): the chunk is not to blame.
+            dst.clear();
+            return false;
         } catch (IOException e) {
             problem = "unreadable: " + e;
         }
@@ -193,6 +199,11 @@ public final class ChunkStore implements AutoCloseable {
     public void write(long hash, ByteBuffer src) throws IOException {
         Path target = pathOf(hash);
         int length = src.remaining();
+        if (Files.exists(target)) {
+            // Another file's identical chunk: skip the write and its fsync. Checked again under the
+            // shard monitor before the rename, which is what makes it exact.
+            return;
+        }
         Path tmp = null;
         try {
             tmp = Files.createTempFile(tmpDir, name(hash) + ".", TMP_SUFFIX);

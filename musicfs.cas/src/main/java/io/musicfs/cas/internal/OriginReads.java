@@ -25,7 +25,9 @@ import io.musicfs.api.origin.Origin;
  *
  * <p>Bulkheads: at most {@link #CALLS_PER_ORIGIN} calls run against one origin at a time, so a hung
  * origin holds at most that many threads and never starves calls to the others; a caller that cannot
- * get a slot within its deadline fails like a call that timed out.
+ * get a slot within its deadline fails like a call that timed out. Background callers (read-ahead)
+ * do not wait for a slot at all: when the origin is busy they are told so ({@link NoFreeSlot}) and
+ * give up, so read-ahead never queues in front of a reader.
  *
  * <p>Threading: callers from any thread. The pool's threads only run origin calls; they never wait
  * for a caller or for each other, so callers cannot starve the pool they wait on. No locks.
@@ -55,19 +57,41 @@ final class OriginReads implements AutoCloseable {
         pool.allowCoreThreadTimeOut(true);
     }
 
+    /** The origin already runs {@link #CALLS_PER_ORIGIN} calls and the caller chose not to wait; nothing was started. */
+    static final class NoFreeSlot extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NoFreeSlot(String originId) {
+            super(originId + ": " + CALLS_PER_ORIGIN + " calls already running");
+        }
+    }
+
+    /** {@link #read(Origin, String, long, ByteBuffer, long, boolean)} waiting for a slot within the deadline. */
+    int read(Origin origin, String path, long offset, ByteBuffer dst, long timeoutNanos)
+            throws IOException, TimeoutException, InterruptedException {
+        return read(origin, path, offset, dst, timeoutNanos, true);
+    }
+
     /**
      * Reads the file from {@code offset} into {@code dst} until its limit or the end of the file.
      *
+     * @param waitForSlot whether to wait (within the deadline) when the origin already runs its
+     *     {@link #CALLS_PER_ORIGIN} calls; when false, fail at once with {@link NoFreeSlot}
      * @return the number of bytes read (fewer than asked only at the end of the file, 0 past it)
      * @throws TimeoutException when the deadline passed; the call may still be writing into {@code dst}
      * @throws InterruptedException when the caller was interrupted; the call may still be writing into {@code dst}
+     * @throws NoFreeSlot when the origin is busy and {@code waitForSlot} is false; {@code dst} is untouched
      * @throws IOException the origin's failure, or this pool being stopped
      */
-    int read(Origin origin, String path, long offset, ByteBuffer dst, long timeoutNanos)
+    int read(Origin origin, String path, long offset, ByteBuffer dst, long timeoutNanos, boolean waitForSlot)
             throws IOException, TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
         Semaphore slots = slotsByOrigin.computeIfAbsent(origin.id(), id -> new Semaphore(CALLS_PER_ORIGIN));
-        if (!slots.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
+        if (!waitForSlot) {
+            if (!slots.tryAcquire()) {
+                throw new NoFreeSlot(origin.id());
+            }
+        } else if (!slots.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
             throw new TimeoutException(CALLS_PER_ORIGIN + " earlier calls still running");
         }
         // Whoever claims the call releases its slot: the call when it runs, or the caller when it

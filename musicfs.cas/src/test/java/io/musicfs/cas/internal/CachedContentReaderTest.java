@@ -87,6 +87,7 @@ class CachedContentReaderTest {
         assertEquals(4, origin.reads.get());
         assertEquals(3L * CS + 12_345, origin.bytesRead.get());
 
+        awaitWrites(reader);
         assertEquals(4, reader.stats().chunks());
         assertEquals(3L * CS + 12_345, reader.stats().bytes());
         assertEquals(4, reader.stats().misses());
@@ -120,6 +121,7 @@ class CachedContentReaderTest {
     void aCorruptChunkFileIsRefetchedAloneAndTheRightBytesServed() throws IOException {
         CachedContentReader first = reader(Map.of());
         readAll(first, track, CS);
+        awaitWrites(first);
         long hash = manifests.load(track, CS).hash(2);
         Path chunkFile = first.store().pathOf(hash);
         byte[] bytes = Files.readAllBytes(chunkFile);
@@ -133,6 +135,7 @@ class CachedContentReaderTest {
         assertEquals(1, origin.reads.get());
         assertEquals(CS, origin.bytesRead.get());
         assertEquals(1, second.stats().badChunks());
+        awaitWrites(second);
         assertArrayEquals(slice(content, 2 * CS, CS), Files.readAllBytes(chunkFile), "chunk file rewritten with the right bytes");
     }
 
@@ -140,6 +143,7 @@ class CachedContentReaderTest {
     void aDeletedChunkFileIsRefetched() throws IOException {
         CachedContentReader first = reader(Map.of());
         readAll(first, track, CS);
+        awaitWrites(first);
         long lastChunk = manifests.load(track, CS).hash(5);
         Files.delete(first.store().pathOf(lastChunk));
         origin.resetCounters();
@@ -147,6 +151,7 @@ class CachedContentReaderTest {
         CachedContentReader second = reader(Map.of());
         assertArrayEquals(content, readAll(second, track, 100_000));
         assertEquals(12_345, origin.bytesRead.get());
+        awaitWrites(second);
         assertTrue(Files.exists(second.store().pathOf(lastChunk)));
     }
 
@@ -185,6 +190,7 @@ class CachedContentReaderTest {
         IOException longer = assertThrows(IOException.class, () -> read(reader, track, SIZE - 1, 1));
         assertTrue(longer.getMessage().contains("longer than catalogued"), longer.getMessage());
 
+        awaitWrites(reader);
         assertEquals(0, reader.stats().chunks(), "nothing stored");
         assertArrayEquals(new long[Manifest.chunkCount(SIZE, CS)], manifests.load(track, CS).hashes(), "nothing recorded");
     }
@@ -350,6 +356,7 @@ class CachedContentReaderTest {
         Files.writeString(tmpDir, "in the way");
 
         assertArrayEquals(content, readAll(reader, track, 100_000));
+        awaitWrites(reader);
         assertEquals(0, reader.stats().chunks());
         assertArrayEquals(new long[Manifest.chunkCount(SIZE, CS)], manifests.load(track, CS).hashes(), "nothing recorded");
     }
@@ -425,6 +432,16 @@ class CachedContentReaderTest {
         CachedContentReader r = new CachedContentReader(manifests, router, Configs.config(values));
         readers.add(r);
         return r;
+    }
+
+    /** Chunks are written and recorded behind the reader's back: wait for that before looking at the disk or the manifests. */
+    static void awaitWrites(CachedContentReader reader) {
+        try {
+            assertTrue(reader.writer().awaitIdle(TimeUnit.SECONDS.toNanos(10)), "chunk writes still pending after 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private void assertRejected(String property, Map<String, Object> values) {

@@ -127,6 +127,25 @@ class ChunkStoreTest {
         assertEquals(total, fresh.bytes());
     }
 
+    @Test
+    void aReadCutShortByInterruptingItsThreadLeavesTheChunkAlone() throws Exception {
+        store = open();
+        byte[] bytes = random(100_000);
+        long hash = ChunkStore.hash(direct(bytes));
+        store.write(hash, direct(bytes));
+        ByteBuffer dst = ChunkStore.allocateChunkBuffer(128 << 10);
+
+        Thread.currentThread().interrupt(); // a read-ahead thread stopped at deactivation
+        try {
+            assertFalse(store.read(hash, bytes.length, dst));
+        } finally {
+            Thread.interrupted();
+        }
+        assertTrue(Files.exists(store.pathOf(hash)), "a good chunk was deleted");
+        assertEquals(0, stats.badChunks());
+        assertTrue(store.read(hash, bytes.length, dst));
+    }
+
     private ChunkStore open() throws IOException {
         return ChunkStore.open(cacheDir, stats);
     }
