@@ -47,6 +47,7 @@ if [ ! -f "$work/truth.tsv" ]; then
   java -cp "$root/musicfs.testkit/target/classes" io.musicfs.testkit.corpus.CorpusMain \
     --tracks "$tracks" --out "$music" --truth "$work/truth.tsv" --large-mb 64 --large-count 2
 fi
+rm -f "$work"/listable.txt "$work"/direct.txt "$work"/cold.txt "$work"/warm-chunks.txt "$work"/warm-page.txt
 big="$(awk -F'\t' '$1=="present" && $2=="large" {print $3; exit}' "$work/truth.tsv")"
 bigv="$(awk -F'\t' '$1=="present" && $2=="large" {print $4; exit}' "$work/truth.tsv")"
 count="$(awk -F'\t' '$1=="present"' "$work/truth.tsv" | wc -l)"
@@ -84,8 +85,10 @@ done
 echo "source file directly, page cache dropped: $(median < "$work/direct.txt") MB/s"
 stop_daemon
 for i in $(seq "$repeat"); do
-  rm -rf "$cache/chunks"; drop_caches
-  start_daemon; wait_for "musicfs: serving" 60
+  # cold: a new cache folder (no chunks, no manifests), scanned, then the first read of the file
+  rm -rf "$cache"
+  start_daemon; wait_for "origin music: sync finished" 900
+  drop_caches
   read_mbps "$mnt/$bigv" >> "$work/cold.txt"
   drop_caches; read_mbps "$mnt/$bigv" >> "$work/warm-chunks.txt"
   read_mbps "$mnt/$bigv" >> "$work/warm-page.txt"
