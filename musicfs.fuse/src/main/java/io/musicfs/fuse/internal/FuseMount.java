@@ -92,7 +92,9 @@ public class FuseMount implements Mount {
         if (library == gone) {
             lastTree = gone.tree();
             library = null;
-            LOG.warn("the catalog went away: the mount keeps serving the last tree ({} tracks)", lastTree.trackCount());
+            if (!unmounting) { // DS also unbinds after deactivation: nothing to warn about then
+                LOG.warn("the catalog went away: the mount keeps serving the last tree ({} tracks)", lastTree.trackCount());
+            }
         }
     }
 
@@ -104,7 +106,9 @@ public class FuseMount implements Mount {
     void unsetContent(ContentReader gone) {
         if (content == gone) {
             content = null;
-            LOG.warn("the chunk cache went away: reads fail with EIO until it is back");
+            if (!unmounting) {
+                LOG.warn("the chunk cache went away: reads fail with EIO until it is back");
+            }
         }
     }
 
