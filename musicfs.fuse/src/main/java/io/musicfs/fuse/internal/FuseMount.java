@@ -53,6 +53,12 @@ public class FuseMount implements Mount {
     private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
     /** how long the kernel may take to answer a new mount before we call it failed */
     private static final long MOUNT_TIMEOUT_MILLIS = 15_000;
+    /** callbacks after which jffi keeps a native thread attached to the JVM (jffi's THREAD_ATTACH_THRESHOLD) */
+    private static final int JFFI_ATTACH_THRESHOLD = 1000;
+    /** lookups sent after mounting: enough for libfuse's (up to about 10 idle) workers to pass the threshold */
+    private static final int WARM_UP_LOOKUPS = 16 * JFFI_ATTACH_THRESHOLD;
+    /** threads sending them, so several libfuse workers are busy at once */
+    private static final int WARM_UP_THREADS = 4;
     /** how long unmounting may take before the loop thread is abandoned */
     private static final long UNMOUNT_TIMEOUT_MILLIS = 5_000;
 
@@ -176,6 +182,7 @@ public class FuseMount implements Mount {
             state = State.MOUNTED;
             LOG.info("mounted {} read-only ({} tracks)", mountPoint, tree().trackCount());
             settled.countDown();
+            warmUpWorkers();
         } catch (TimeoutException e) {
             fail("mounting " + mountPoint + " did not complete within " + MOUNT_TIMEOUT_MILLIS / 1000 + " s");
             MountTable.unmount(mountPoint, UNMOUNT_TIMEOUT_MILLIS);
@@ -184,6 +191,43 @@ public class FuseMount implements Mount {
         } catch (ExecutionException e) {
             fail("mounting " + mountPoint + " failed: " + e.getCause());
         }
+    }
+
+    /**
+     * jffi attaches a native thread to the JVM for each callback and detaches it afterwards, until
+     * that thread has made {@value #JFFI_ATTACH_THRESHOLD} callbacks; from then on it stays
+     * attached. Until then every FUSE request costs a thread attach (a new java.lang.Thread), which
+     * measured as the main cost of a first read. So right after mounting, lookups of names that do
+     * not exist (each a distinct request the kernel cannot answer from its cache) are sent from a
+     * few threads until libfuse's workers are past the threshold.
+     */
+    private void warmUpWorkers() {
+        Thread warmUp = new Thread(() -> {
+            long start = System.nanoTime();
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            Runnable lookups = () -> {
+                for (int i = next.getAndIncrement(); i < WARM_UP_LOOKUPS && !unmounting; i = next.getAndIncrement()) {
+                    Files.exists(mountPoint.resolve(".musicfs-warm-up-" + i));
+                }
+            };
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < WARM_UP_THREADS; t++) {
+                Thread thread = new Thread(lookups, "musicfs-fuse-warm-up-" + t);
+                thread.setDaemon(true);
+                thread.start();
+                threads.add(thread);
+            }
+            for (Thread thread : threads) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            LOG.debug("FUSE workers warmed up with {} lookups in {} ms", WARM_UP_LOOKUPS, (System.nanoTime() - start) / 1_000_000);
+        }, "musicfs-fuse-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
     }
 
     private void checkMountPoint() throws MountException {
