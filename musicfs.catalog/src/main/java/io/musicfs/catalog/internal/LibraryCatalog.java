@@ -226,10 +226,10 @@ public class LibraryCatalog implements Library, ManifestStore {
      * nothing changed during the sync is missed: those changes are synced after it.
      */
     private void startOrigin(Origin origin) {
-        syncPool.execute(() -> {
+        submit(() -> syncPool.execute(() -> {
             startWatch(origin);
             fullSync(origin);
-        });
+        }));
     }
 
     private void fullSync(Origin origin) {
@@ -289,8 +289,8 @@ public class LibraryCatalog implements Library, ManifestStore {
         if (pollIntervalSeconds == 0 || !active) {
             return;
         }
-        polls.computeIfAbsent(origin.id(), id -> housekeeping.scheduleWithFixedDelay(() -> syncPool.execute(() -> fullSync(origin)),
-                pollIntervalSeconds, pollIntervalSeconds, TimeUnit.SECONDS));
+        submit(() -> polls.computeIfAbsent(origin.id(), id -> housekeeping.scheduleWithFixedDelay(
+                () -> syncPool.execute(() -> fullSync(origin)), pollIntervalSeconds, pollIntervalSeconds, TimeUnit.SECONDS)));
         LOG.info("origin {}: polled for changes every {} s", origin.id(), pollIntervalSeconds);
     }
 
@@ -298,14 +298,15 @@ public class LibraryCatalog implements Library, ManifestStore {
     private void changed(Origin origin, OriginChange change) {
         if (change.kind() == OriginChange.Kind.OVERFLOW) {
             LOG.info("origin {}: watcher lost track of changes; syncing the whole origin", origin.id());
-            syncPool.execute(() -> fullSync(origin));
+            submit(() -> syncPool.execute(() -> fullSync(origin)));
             return;
         }
         Set<String> pending = pendingChanges.computeIfAbsent(origin.id(), id -> ConcurrentHashMap.newKeySet());
         boolean first = pending.isEmpty();
         pending.add(change.path());
         if (first && active) {
-            housekeeping.schedule(() -> syncPool.execute(() -> syncPending(origin)), WATCH_DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
+            submit(() -> housekeeping.schedule(() -> syncPool.execute(() -> syncPending(origin)), WATCH_DEBOUNCE_MILLIS,
+                    TimeUnit.MILLISECONDS));
         }
     }
 
@@ -348,7 +349,7 @@ public class LibraryCatalog implements Library, ManifestStore {
             return;
         }
         rebuildScheduled = true;
-        housekeeping.schedule(this::rebuild, REBUILD_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        submit(() -> housekeeping.schedule(this::rebuild, REBUILD_DELAY_MILLIS, TimeUnit.MILLISECONDS));
     }
 
     /**
@@ -392,6 +393,15 @@ public class LibraryCatalog implements Library, ManifestStore {
         EventAdmin admin = events;
         if (admin != null) {
             admin.postEvent(new Event(topic, properties));
+        }
+    }
+
+    /** Hands work to the catalog's executors; after deactivation they refuse it, and that is fine. */
+    private void submit(Runnable scheduling) {
+        try {
+            scheduling.run();
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            LOG.debug("catalog: stopping, background work not scheduled");
         }
     }
 
