@@ -66,7 +66,11 @@ import org.slf4j.LoggerFactory;
  * fetched-but-unread chunks live only in the pool's kept buffers, so they never grow memory, and
  * read-ahead never queues in front of readers. A reader that meets a chunk being read ahead waits
  * for it like for any other leader, and from then on that read-ahead works for the reader
- * ({@code Flight.awaited}): it waits for a slot and takes a buffer as the reader would have.
+ * ({@code Flight.awaited}): it waits for a slot and takes a buffer as the reader would have. A
+ * read-ahead that gave up is handed out again at the stream's next read
+ * ({@link FileVersion#aheadSkipped}), so a busy origin delays it rather than leaving it to the
+ * reader. Files a remote origin served are read {@link #REMOTE_READ_AHEAD_FACTOR} times further
+ * ahead (still at most half the kept buffers).
  *
  * <p>Threads this component starts, and {@link #deactivate} stops: {@link OriginReads}' pool
  * ({@code musicfs-cas-origin-N}), the read-ahead pool ({@code musicfs-cas-readahead-N}), the
@@ -115,6 +119,12 @@ public final class CachedContentReader implements ContentReader {
     static final int DEFAULT_READ_AHEAD_CHUNKS = 4;
     /** Largest accepted readAheadChunks; at most half the kept buffers are used whatever is configured. */
     static final int MAX_READ_AHEAD_CHUNKS = 64;
+    /**
+     * Read-ahead of a file a remote origin serves is this many times the configured one (still at
+     * most half the kept buffers): each chunk costs a round trip or more, so more must be under way
+     * to keep a sequential reader from waiting.
+     */
+    static final int REMOTE_READ_AHEAD_FACTOR = 4;
     /** Default fetched chunks waiting to be written: 16 MiB at 1 MiB chunks. */
     static final int DEFAULT_WRITE_QUEUE_CHUNKS = 16;
     /** Largest accepted writeQueueChunks; at most half the kept buffers are used whatever is configured. */
@@ -161,7 +171,8 @@ public final class CachedContentReader implements ContentReader {
 
         @AttributeDefinition(name = "Read-ahead",
                 description = "Chunks fetched in the background ahead of a file that is read sequentially, so the reader rarely waits"
-                        + " for an origin; 0 disables read-ahead. At most half the chunk buffers (32 at 1 MiB chunks) are used."
+                        + " for an origin; 0 disables read-ahead. Files a remote origin (S3, SFTP) serves get four times as many."
+                        + " At most half the chunk buffers (32 at 1 MiB chunks) are used."
                         + " Applies at once.",
                 min = "0", max = "64")
         int readAheadChunks() default DEFAULT_READ_AHEAD_CHUNKS;
@@ -398,7 +409,7 @@ public final class CachedContentReader implements ContentReader {
         Settings s = settings;
         FileVersion version = version(file);
         long end = offset + wanted;
-        readAhead(version, version.readAhead(offset, end, readAheadChunks(s)));
+        readAhead(version, version.readAhead(offset, end, readAheadChunks(s, version)));
         int start = dst.position();
         boolean filled = false;
         try {
@@ -449,6 +460,15 @@ public final class CachedContentReader implements ContentReader {
     /** @return the chunks to read ahead now: as configured, at most half the kept buffers */
     private int readAheadChunks(Settings s) {
         return Math.min(s.readAheadChunks(), maxReadAhead);
+    }
+
+    /** @return the chunks to read ahead of this version: more for a remote origin, at most half the kept buffers */
+    private int readAheadChunks(Settings s, FileVersion version) {
+        int chunks = s.readAheadChunks();
+        if (version.remote()) {
+            chunks *= REMOTE_READ_AHEAD_FACTOR;
+        }
+        return Math.min(chunks, maxReadAhead);
     }
 
     /** @return what is known of the file's version; its manifest is loaded on first use (and retried while that fails) */
@@ -579,7 +599,7 @@ public final class CachedContentReader implements ContentReader {
                 }
             }
             if (b == null) {
-                b = fetchFromOrigins(file, index, length, s, mine);
+                b = fetchFromOrigins(version, index, length, s, mine);
                 known = ChunkStore.hash(b.data);
                 fromOrigin = true;
                 keep(version, index, known, b);
@@ -652,7 +672,8 @@ public final class CachedContentReader implements ContentReader {
      * @return a taken buffer holding exactly the chunk, from 0 to {@code length}
      * @throws ContentUnavailableException naming the file and every origin tried with its failure
      */
-    private Buffer fetchFromOrigins(TrackFile file, int index, int length, Settings s, Flight flight) throws IOException {
+    private Buffer fetchFromOrigins(FileVersion version, int index, int length, Settings s, Flight flight) throws IOException {
+        TrackFile file = version.file();
         long offset = (long) index * chunkSize;
         // For the last chunk ask one byte more than catalogued, so a file that grew is noticed.
         int ask = offset + length == file.size() && length < chunkSize ? length + 1 : length;
@@ -691,6 +712,9 @@ public final class CachedContentReader implements ContentReader {
                 }
                 long nanos = System.nanoTime() - t0;
                 report(id, true, nanos);
+                if (origin.remote()) {
+                    version.servedRemotely();
+                }
                 if (n == length) {
                     b.data.flip();
                     LOG.debug("content reader: fetched chunk {} of {} from {}: {} bytes in {} ms", index, describe(file), id, n,
@@ -795,6 +819,9 @@ public final class CachedContentReader implements ContentReader {
                 stats.readAhead();
                 buffers.release(b);
             }
+        } catch (ReadAheadSkipped e) {
+            version.aheadSkipped(index);
+            LOG.debug("content reader: read-ahead of chunk {} of {} skipped: {}", index, describe(version.file()), e.getMessage());
         } catch (IOException | RuntimeException e) {
             // The reader that gets to this chunk meets the same failure and reports it.
             LOG.debug("content reader: read-ahead of chunk {} of {} failed: {}", index, describe(version.file()), e.toString());

@@ -52,6 +52,8 @@ final class FileVersion {
     private final int[] streamMarks = new int[STREAMS];
     private final long[] streamUsed = new long[STREAMS];
     private long reads;
+    /** Whether a remote origin served one of its chunks: remote files are read further ahead. Written and read without a lock. */
+    private volatile boolean remote;
 
     FileVersion(TrackFile file, int chunkSize, long firstLoadNanos) {
         this.file = file;
@@ -65,6 +67,18 @@ final class FileVersion {
 
     TrackFile file() {
         return file;
+    }
+
+    /** @return whether a remote origin served a chunk of this version */
+    boolean remote() {
+        return remote;
+    }
+
+    /** Notes that a remote origin served a chunk of this version. */
+    void servedRemotely() {
+        if (!remote) {
+            remote = true;
+        }
     }
 
     int chunkCount() {
@@ -182,5 +196,19 @@ final class FileVersion {
         }
         streamMarks[stream] = last;
         return new int[] {first, last};
+    }
+
+    /**
+     * A read-ahead of chunk {@code index} gave up (origin busy, no free buffer): streams that had
+     * handed it out hand it out again at their next read, so a busy origin delays read-ahead instead
+     * of leaving the chunk to the reader.
+     */
+    synchronized void aheadSkipped(int index) {
+        for (int i = 0; i < STREAMS; i++) {
+            if (streamEnds[i] >= 0 && streamMarks[i] >= index) {
+                int current = (int) ((streamEnds[i] - 1) / chunkSize);
+                streamMarks[i] = Math.max(current, index - 1);
+            }
+        }
     }
 }

@@ -27,6 +27,7 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.SshException;
+import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.future.CancelOption;
@@ -54,8 +55,15 @@ final class SftpConnector implements AutoCloseable {
     static final int KEEPALIVE_MISSES = 3;
     /** The keep-alive request OpenSSH's own client sends; every server answers it (if only with "unknown request"). */
     private static final String KEEPALIVE_REQUEST = "keepalive@openssh.com";
-    /** I/O threads of the client: SFTP is bound by the network and the server, not by crypto on this side. */
-    private static final int IO_THREADS = 2;
+    /** I/O threads of the client: one per default connection, as each decrypts its own stream. */
+    private static final int IO_THREADS = 4;
+    /** The client's SSH channel window: 8 MiB, several chunks of pipelined answers per connection. */
+    private static final long WINDOW_BYTES = 8L << 20;
+    /** Largest channel packet the server may send: 128 KiB, half of what OpenSSH's transport accepts at most. */
+    private static final long PACKET_BYTES = 128L << 10;
+    /** Ciphers preferred, in this order; the others follow in SSHD's order. */
+    private static final List<String> FAST_CIPHERS = List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr",
+            "aes256-ctr");
 
     private final SftpSettings settings;
     private final List<UserKeys.Identity> identities;
@@ -76,8 +84,16 @@ final class SftpConnector implements AutoCloseable {
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
         this.signatures = List.copyOf(client.getSignatureFactories());
+        client.setCipherFactories(fastCiphersFirst(client.getCipherFactories()));
 
         CoreModuleProperties.NIO_WORKERS.set(client, IO_THREADS);
+        // Pipelined reads are small requests followed by large answers: without TCP_NODELAY a request
+        // can sit behind Nagle's algorithm until the server's delayed ACK (tens of ms per chunk).
+        CoreModuleProperties.TCP_NODELAY.set(client, true);
+        // Room for several chunks' answers in flight, so the server never waits for a window adjust.
+        CoreModuleProperties.WINDOW_SIZE.set(client, WINDOW_BYTES);
+        // Larger channel packets than SSHD's 32 KiB: a read answer arrives in fewer packets, each decrypted and parsed once.
+        CoreModuleProperties.MAX_PACKET_SIZE.set(client, PACKET_BYTES);
         CoreModuleProperties.IO_CONNECT_TIMEOUT.set(client, settings.connectTimeout());
         // SSHD waits this long for each SFTP answer, and closes a connection that has been silent as long:
         // the keep-alive (answered) keeps pooled connections from counting as silent.
@@ -93,6 +109,17 @@ final class SftpConnector implements AutoCloseable {
             client.start();
             return null;
         });
+    }
+
+    /**
+     * @return the same ciphers, AES-GCM first: the JDK runs AES and GHASH as CPU intrinsics, while SSHD's default first
+     *     choice, chacha20-poly1305, is computed in plain Java and caps a connection at a fraction of the throughput
+     */
+    static List<NamedFactory<Cipher>> fastCiphersFirst(List<NamedFactory<Cipher>> ciphers) {
+        List<NamedFactory<Cipher>> ordered = new ArrayList<>(ciphers);
+        ordered.sort(Comparator.comparingInt(factory -> FAST_CIPHERS.contains(factory.getName())
+                ? FAST_CIPHERS.indexOf(factory.getName()) : FAST_CIPHERS.size()));
+        return ordered;
     }
 
     /**
