@@ -480,7 +480,8 @@ class CachedContentReaderTest {
         return out;
     }
 
-    private static byte[] readAll(CachedContentReader reader, TrackFile file, int piece) throws IOException {
+    /** Reads a whole file in pieces of {@code piece} bytes through direct buffers, as FUSE does. */
+    static byte[] readAll(CachedContentReader reader, TrackFile file, int piece) throws IOException {
         byte[] all = new byte[(int) file.size()];
         ByteBuffer dst = ByteBuffer.allocateDirect(piece);
         long off = 0;

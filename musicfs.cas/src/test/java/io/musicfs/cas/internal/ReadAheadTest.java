@@ -81,7 +81,7 @@ class ReadAheadTest {
         Thread.sleep(200);
         assertEquals(5, origin.reads.get(), "no more than readAheadChunks ahead");
 
-        assertArrayEquals(content, readAll(reader, track, 128 << 10));
+        assertArrayEquals(content, CachedContentReaderTest.readAll(reader, track, 128 << 10));
         Thread.sleep(200);
         assertEquals(CHUNKS, origin.reads.get(), "every chunk fetched once");
         assertEquals(SIZE, origin.bytesRead.get());
@@ -152,7 +152,7 @@ class ReadAheadTest {
     @Test
     void aWarmCacheIsReadAheadFromDiskWithoutAskingAnOrigin() throws Exception {
         CachedContentReader first = reader(Map.of("writeQueueChunks", CHUNKS)); // room to cache every chunk of one fast read
-        assertArrayEquals(content, readAll(first, track, 100_000));
+        assertArrayEquals(content, CachedContentReaderTest.readAll(first, track, 100_000));
         awaitWrites(first);
         assertEquals(0, first.stats().writesSkipped());
         first.deactivate();
@@ -160,7 +160,7 @@ class ReadAheadTest {
         origin.resetCounters();
 
         CachedContentReader second = reader(Map.of());
-        assertArrayEquals(content, readAll(second, track, 128 << 10));
+        assertArrayEquals(content, CachedContentReaderTest.readAll(second, track, 128 << 10));
         assertEquals(0, origin.reads.get());
         assertEquals(0, second.stats().misses());
         assertTrue(second.stats().readAheads() > 0);
@@ -238,7 +238,7 @@ class ReadAheadTest {
             Future<?> waiting = fuse.submit(() -> assertThrows(ContentUnavailableException.class, () -> read(reader, stuck, 100, 2 * CS)));
             Thread.sleep(100);
             long t0 = System.nanoTime();
-            assertArrayEquals(content, readAll(reader, track, 128 << 10));
+            assertArrayEquals(content, CachedContentReaderTest.readAll(reader, track, 128 << 10));
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertTrue(millis < 1_500, "the reader of another file waited " + millis + " ms");
             waiting.get(10, TimeUnit.SECONDS);
@@ -282,18 +282,5 @@ class ReadAheadTest {
 
     private byte[] slice(long off, int len) {
         return Arrays.copyOfRange(content, (int) off, (int) off + len);
-    }
-
-    private static byte[] readAll(CachedContentReader reader, TrackFile file, int piece) throws IOException {
-        byte[] all = new byte[(int) file.size()];
-        ByteBuffer dst = ByteBuffer.allocateDirect(piece);
-        long off = 0;
-        int n;
-        while ((n = reader.read(file, off, dst.clear())) > 0) {
-            dst.flip().get(all, (int) off, n);
-            off += n;
-        }
-        assertEquals(file.size(), off);
-        return all;
     }
 }
