@@ -1,5 +1,7 @@
 package io.musicfs.api.library;
 
+import java.util.List;
+
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -19,4 +21,15 @@ public interface Library {
 
     /** @return the state of the background sync of one origin, or {@code null} for an unknown origin */
     SyncState syncState(String originId);
+
+    /** @return the sync state of every configured origin, in priority order */
+    List<SyncState> syncStates();
+
+    /**
+     * Starts a full sync of one origin now, unless one is already running (then that one counts).
+     * Progress shows in {@link #syncState(String)}; {@link #TOPIC_SYNC_FINISHED} tells the end.
+     *
+     * @return {@code false} when no such origin is configured or its service is not there
+     */
+    boolean rescan(String originId);
 }

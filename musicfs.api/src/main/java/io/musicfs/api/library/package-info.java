@@ -2,7 +2,7 @@
  * The library: the tag-organised virtual tree the catalog builds from the origins' files, and the
  * events it sends when the tree changes.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package io.musicfs.api.library;
 

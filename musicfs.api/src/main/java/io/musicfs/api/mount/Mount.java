@@ -34,4 +34,7 @@ public interface Mount {
      * @return the state then
      */
     State awaitSettled(Duration timeout) throws InterruptedException;
+
+    /** @return open handles, operations in flight and per-operation counters now; cheap, never blocks */
+    MountStats stats();
 }

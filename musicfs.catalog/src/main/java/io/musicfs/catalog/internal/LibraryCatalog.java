@@ -426,6 +426,31 @@ public class LibraryCatalog implements Library, ManifestStore {
         return syncStates.get(originId);
     }
 
+    @Override
+    public List<SyncState> syncStates() {
+        List<SyncState> states = new ArrayList<>();
+        List<String> ids = configuredOrder.isEmpty() ? origins.keySet().stream().sorted().toList() : configuredOrder;
+        for (String id : ids) {
+            SyncState state = syncStates.get(id);
+            states.add(state != null ? state : new SyncState(id, false, 0, 0, origins.containsKey(id) ? null : "origin not available"));
+        }
+        return states;
+    }
+
+    @Override
+    public boolean rescan(String originId) {
+        Origin origin = origins.get(originId);
+        if (origin == null || !active) {
+            return false;
+        }
+        SyncState state = syncStates.get(originId);
+        if (state == null || !state.running()) {
+            LOG.info("origin {}: rescan requested", originId);
+            submit(() -> syncPool.execute(() -> fullSync(origin)));
+        }
+        return true;
+    }
+
     // ManifestStore: the manifests live in the catalog database
 
     @Override

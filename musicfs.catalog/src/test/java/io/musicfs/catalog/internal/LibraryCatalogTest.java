@@ -1,6 +1,7 @@
 package io.musicfs.catalog.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import io.musicfs.api.library.SyncState;
 import io.musicfs.catalog.internal.path.LibraryLayout;
 import io.musicfs.catalog.internal.tags.DirectoryOrigin;
 
@@ -82,6 +85,26 @@ class LibraryCatalogTest {
 
         catalog = activate(1, "elsewhere");
         assertEquals(0, catalog.tree().trackCount(), "an origin no longer configured loses its tracks");
+    }
+
+    @Test
+    void rescanSyncsAnOriginOnRequestAndSyncStatesFollowTheConfiguredOrder() throws Exception {
+        Path music = Files.createDirectories(tmp.resolve("music"));
+        Files.writeString(music.resolve("one.flac"), "not really audio");
+        DirectoryOrigin origin = new DirectoryOrigin("music", music);
+        catalog = activate(0, "music", "absent");   // no polling: only a rescan finds new files
+        catalog.addOrigin(origin);
+        await(() -> catalog.tree().trackCount() == 1, "the first sync");
+        await(() -> catalog.syncState("music").completedSyncs() == 1 && !catalog.syncState("music").running(), "the first sync's end");
+
+        Files.writeString(music.resolve("two.flac"), "not really audio");
+        assertTrue(catalog.rescan("music"));
+        await(() -> catalog.tree().trackCount() == 2, "the rescan finding the new file");
+        assertFalse(catalog.rescan("absent"), "a configured origin without a service cannot be rescanned");
+        assertFalse(catalog.rescan("nowhere"));
+
+        assertEquals(List.of("music", "absent"), catalog.syncStates().stream().map(SyncState::originId).toList());
+        assertEquals("origin not available", catalog.syncStates().get(1).lastError());
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.musicfs.api.library.Library;
 import io.musicfs.api.library.TrackFile;
 import io.musicfs.api.library.TreeSnapshot;
 import io.musicfs.api.mount.Mount;
+import io.musicfs.api.mount.MountStats;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -83,6 +84,8 @@ public class FuseMount implements Mount {
     private Path mountPoint;
     private List<String> options;
     private volatile State state = State.MOUNTING;
+    /** the file system being served, once built; its counters outlive the session for status */
+    private volatile LibraryFs fileSystem;
     private volatile String failure;
     private volatile boolean unmounting;
     private final CountDownLatch settled = new CountDownLatch(1);
@@ -149,6 +152,7 @@ public class FuseMount implements Mount {
         try {
             checkMountPoint();
             fs = newFileSystem();
+            fileSystem = fs;
             awaitLibrary();
         } catch (MountException e) {
             fail(e.getMessage());
@@ -347,6 +351,12 @@ public class FuseMount implements Mount {
     @Override
     public String failure() {
         return failure;
+    }
+
+    @Override
+    public MountStats stats() {
+        LibraryFs fs = fileSystem;
+        return fs == null ? new MountStats(0, 0, List.of()) : fs.stats();
     }
 
     @Override

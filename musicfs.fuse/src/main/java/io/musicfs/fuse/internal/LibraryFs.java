@@ -12,6 +12,8 @@ import io.musicfs.api.content.ContentReader;
 import io.musicfs.api.library.Node;
 import io.musicfs.api.library.TrackFile;
 import io.musicfs.api.library.TreeSnapshot;
+import io.musicfs.api.mount.MountStats;
+import io.musicfs.fuse.internal.OperationMeter.Op;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
@@ -41,6 +43,7 @@ final class LibraryFs extends FuseStubFS {
     private final Supplier<TreeSnapshot> tree;
     private final ContentReader content;
     private final OpenFiles openFiles = new OpenFiles();
+    private final OperationMeter meter = new OperationMeter();
     private final ReadFailures failures;
     private final long uid;
     private final long gid;
@@ -63,6 +66,10 @@ final class LibraryFs extends FuseStubFS {
         return openFiles.size();
     }
 
+    MountStats stats() {
+        return new MountStats(openFiles.size(), meter.inFlight(), meter.snapshot());
+    }
+
     /** Runs libfuse's main loop on the calling thread until the file system is unmounted. */
     int run(String[] args) {
         return libFuse.fuse_main_real(args.length, args, fuseOperations, Struct.size(fuseOperations), null);
@@ -76,6 +83,11 @@ final class LibraryFs extends FuseStubFS {
 
     @Override
     public int getattr(String path, FileStat stat) {
+        long start = meter.start();
+        return meter.end(Op.GETATTR, start, getattr0(path, stat));
+    }
+
+    private int getattr0(String path, FileStat stat) {
         Node node = tree.get().lookup(path);
         if (node == null) {
             return -ErrorCodes.ENOENT();
@@ -86,7 +98,8 @@ final class LibraryFs extends FuseStubFS {
 
     @Override
     public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
-        return getattr(path, stat);
+        long start = meter.start();
+        return meter.end(Op.GETATTR, start, getattr0(path, stat));
     }
 
     private void fill(FileStat stat, Node node) {
@@ -115,6 +128,11 @@ final class LibraryFs extends FuseStubFS {
 
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
+        long start = meter.start();
+        return meter.end(Op.READDIR, start, readdir0(path, buf, filler, offset, fi));
+    }
+
+    private int readdir0(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
         TreeSnapshot snapshot = tree.get();
         Node dir = snapshot.lookup(path);
         if (dir == null) {
@@ -136,6 +154,11 @@ final class LibraryFs extends FuseStubFS {
 
     @Override
     public int open(String path, FuseFileInfo fi) {
+        long start = meter.start();
+        return meter.end(Op.OPEN, start, open0(path, fi));
+    }
+
+    private int open0(String path, FuseFileInfo fi) {
         Node node = tree.get().lookup(path);
         if (node == null) {
             return -ErrorCodes.ENOENT();
@@ -152,6 +175,11 @@ final class LibraryFs extends FuseStubFS {
 
     @Override
     public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
+        long start = meter.start();
+        return meter.end(Op.READ, start, read0(path, buf, size, offset, fi));
+    }
+
+    private int read0(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
         TrackFile file = openFiles.get(fi.fh.get());
         if (file == null) {
             return -ErrorCodes.EBADF();
@@ -178,12 +206,22 @@ final class LibraryFs extends FuseStubFS {
 
     @Override
     public int release(String path, FuseFileInfo fi) {
+        long start = meter.start();
+        return meter.end(Op.RELEASE, start, release0(path, fi));
+    }
+
+    private int release0(String path, FuseFileInfo fi) {
         openFiles.release(fi.fh.get());
         return 0;
     }
 
     @Override
     public int statfs(String path, Statvfs stat) {
+        long start = meter.start();
+        return meter.end(Op.STATFS, start, statfs0(path, stat));
+    }
+
+    private int statfs0(String path, Statvfs stat) {
         TreeSnapshot snapshot = tree.get();
         long bytes = snapshot.root().size();
         stat.f_bsize.set(BLOCK_SIZE);
