@@ -1,5 +1,5 @@
 /**
- * Supervision: background tasks restarted per policy when they fail, and the failures of tasks,
+ * Supervision: the daemon's lifecycle, background tasks restarted per policy when they fail, and the failures of tasks,
  * components and bundles as the operator sees them.
  */
 @Version("1.0.0")
