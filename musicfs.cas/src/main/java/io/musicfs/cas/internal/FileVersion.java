@@ -22,7 +22,10 @@ import io.musicfs.api.library.TrackFile;
  * used of {@link #STREAMS}). So several readers of one file each get their read-ahead, and pieces
  * that several FUSE threads deliver slightly out of order still form streams. For a read that
  * continues a stream the next chunks are handed out for read-ahead, each chunk once per stream
- * (a stream's mark is the last chunk it handed out).
+ * (a stream's mark is the last chunk it handed out). The read-ahead window ramps up: a stream reads
+ * at most {@link #RAMP_START_CHUNKS} ahead while in its first chunk and twice as many with each
+ * chunk it passes, up to what the caller allows; so a player that opens a track and reads a little
+ * (tag readers, media-server scans, track previews) costs a few chunks, not the whole window.
  *
  * <p>Threading: any thread. The monitor of this object guards every field below; it is a leaf, held
  * for a few array operations. {@link #loadLock} serialises the one manifest load of the version (it
@@ -33,6 +36,8 @@ final class FileVersion {
 
     /** Streams remembered per version: readers of one file at once, and pieces of one stream arriving out of order. */
     static final int STREAMS = 8;
+    /** Chunks a stream may read ahead while in the chunk where it started; doubled with each chunk it passes. */
+    static final int RAMP_START_CHUNKS = 4;
 
     /** Taken around the manifest load; see the class comment. */
     final Object loadLock = new Object();
@@ -51,6 +56,8 @@ final class FileVersion {
     private final long[] streamEnds = new long[STREAMS];
     private final int[] streamMarks = new int[STREAMS];
     private final long[] streamUsed = new long[STREAMS];
+    /** Per stream: the chunk its first read ended in, for the ramp. */
+    private final int[] streamStarts = new int[STREAMS];
     private long reads;
     /** Whether a remote origin served one of its chunks: remote files are read further ahead. Written and read without a lock. */
     private volatile boolean remote;
@@ -163,7 +170,7 @@ final class FileVersion {
      * Notes a read of {@code [offset, end)} and says what to read ahead for it.
      *
      * @param chunks how many chunks past the one holding {@code end - 1} a sequential reader should
-     *     find fetched; 0 disables read-ahead
+     *     find fetched once its window has ramped up; 0 disables read-ahead
      * @return {@code {first, last}} chunk indexes to read ahead now, or null for none
      */
     synchronized int[] readAhead(long offset, long end, int chunks) {
@@ -185,12 +192,15 @@ final class FileVersion {
             streamEnds[leastRecent] = end;
             streamMarks[leastRecent] = current;
             streamUsed[leastRecent] = reads;
+            streamStarts[leastRecent] = current;
             return null;
         }
         streamEnds[stream] = end;
         streamUsed[stream] = reads;
+        int passed = Math.min(current - streamStarts[stream], 16);
+        int window = (int) Math.min(chunks, (long) RAMP_START_CHUNKS << passed);
         int first = Math.max(current, streamMarks[stream]) + 1;
-        int last = Math.min(current + chunks, chunkCount - 1);
+        int last = Math.min(current + window, chunkCount - 1);
         if (chunks <= 0 || first > last) {
             return null;
         }

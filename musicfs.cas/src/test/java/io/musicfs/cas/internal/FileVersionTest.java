@@ -32,6 +32,16 @@ class FileVersionTest {
     }
 
     @Test
+    void theWindowRampsUpAsTheStreamGoesOn() {
+        int q = CS / 4;
+        assertNull(version.readAhead(0, q, 16));
+        assertArrayEquals(new int[] {1, 4}, version.readAhead(q, 2 * q, 16), "a stream in its first chunk reads 4 ahead");
+        assertArrayEquals(new int[] {5, 9}, version.readAhead(2 * q, CS + q, 16), "one chunk passed: 8 ahead");
+        assertArrayEquals(new int[] {10, 18}, version.readAhead(CS + q, 2 * CS + q, 16), "two passed: 16 ahead, the cap");
+        assertArrayEquals(new int[] {19, 19}, version.readAhead(2 * CS + q, 3 * CS + q, 16), "capped at what the caller allows");
+    }
+
+    @Test
     void remoteOnceARemoteOriginServedIt() {
         assertFalse(version.remote());
         version.servedRemotely();
