@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.BitSet;
 import java.util.Objects;
 
 import io.musicfs.api.content.Manifest;
@@ -19,6 +20,12 @@ import io.musicfs.api.library.TrackFile;
  * indexed query. Asking for a file whose identity or chunk size differs from the stored one drops
  * the stored manifest in the same transaction.
  *
+ * <p>Which files have a manifest at all is also kept in memory (one bit per file id, read from the
+ * database once), so the first read of a file that was never cached does not touch the database:
+ * a cold read of a remote track waits for the origin, not for a query that may queue behind chunk
+ * records being committed. The bits err only on the safe side: a set bit whose manifest is gone
+ * (the file was deleted) costs one query; a bit is never clear while a manifest of the file is stored.
+ *
  * <p>Threading: thread-safe. Operations on one file are serialised by one of {@link #STRIPES}
  * locks (so "check the version, then write" never races in this process); different files go
  * through in parallel, each on its own pooled connection.
@@ -30,6 +37,10 @@ public final class DerbyManifestStore implements ManifestStore {
 
     private final CatalogDb db;
     private final Object[] stripes = new Object[STRIPES];
+    /** Bit {@code id} set: file {@code id} may have a stored manifest. Guarded by itself; null until first used. */
+    private BitSet stored;
+    /** Queries skipped because the file had no manifest; for tests. */
+    private final java.util.concurrent.atomic.LongAdder skipped = new java.util.concurrent.atomic.LongAdder();
 
     DerbyManifestStore(CatalogDb db) {
         this.db = db;
@@ -42,6 +53,10 @@ public final class DerbyManifestStore implements ManifestStore {
     public Manifest load(TrackFile file, int chunkSize) throws IOException {
         checkChunkSize(chunkSize);
         long[] hashes = new long[Manifest.chunkCount(file.size(), chunkSize)];
+        if (!mayBeStored(file.fileId())) {
+            skipped.increment();
+            return new Manifest(file.fileId(), file.size(), file.mtimeMillis(), file.etag(), chunkSize, hashes);
+        }
         synchronized (stripe(file)) {
             db.transaction("loading the manifest of file " + file.fileId() + " (" + file.path() + ")", c -> {
                 if (currentVersion(c, file, chunkSize, false)) {
@@ -75,9 +90,11 @@ public final class DerbyManifestStore implements ManifestStore {
         if (hash == Manifest.UNKNOWN) {
             return; // a chunk whose real hash is 0 is simply never recorded (Manifest.UNKNOWN)
         }
+        BitSet bits = storedFiles();
         synchronized (stripe(file)) {
             db.transaction("recording chunk " + index + " of file " + file.fileId() + " (" + file.path() + ")", c -> {
                 currentVersion(c, file, chunkSize, true);
+                markStored(bits, file.fileId());
                 try (PreparedStatement up = c.prepareStatement(
                         "UPDATE manifest_chunks SET hash = ? WHERE file_id = ? AND chunk_index = ?")) {
                     up.setLong(1, hash);
@@ -166,6 +183,54 @@ public final class DerbyManifestStore implements ManifestStore {
             return true;
         }
         return false;
+    }
+
+    /** @return loads that were answered from memory because the file has no manifest */
+    long queriesSkipped() {
+        return skipped.sum();
+    }
+
+    /** @return whether the file may have a stored manifest; reads the set of such files on first use */
+    private boolean mayBeStored(long fileId) throws IOException {
+        if (fileId < 0 || fileId > Integer.MAX_VALUE) {
+            return true;
+        }
+        BitSet bits = storedFiles();
+        synchronized (bits) {
+            return bits.get((int) fileId);
+        }
+    }
+
+    /** Marks a file as having a manifest; called before the transaction that writes it commits. */
+    private static void markStored(BitSet bits, long fileId) {
+        if (fileId < 0 || fileId > Integer.MAX_VALUE) {
+            return;
+        }
+        synchronized (bits) {
+            bits.set((int) fileId);
+        }
+    }
+
+    private BitSet storedFiles() throws IOException {
+        synchronized (stripes) {
+            if (stored == null) {
+                BitSet bits = new BitSet();
+                db.transaction("reading which files have manifests", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT file_id FROM manifests");
+                            ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            long id = rs.getLong(1);
+                            if (id >= 0 && id <= Integer.MAX_VALUE) {
+                                bits.set((int) id);
+                            }
+                        }
+                    }
+                    return null;
+                });
+                stored = bits;
+            }
+            return stored;
+        }
     }
 
     private Object stripe(TrackFile file) {

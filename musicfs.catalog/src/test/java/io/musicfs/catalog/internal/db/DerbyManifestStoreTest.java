@@ -140,4 +140,21 @@ class DerbyManifestStoreTest {
         open();
         assertArrayEquals(new long[] {0, 99}, store.load(f, MIB).hashes());
     }
+
+    @Test
+    void aFileWithoutManifestIsAnsweredWithoutAQueryBeforeAndAfterReopen() throws IOException {
+        TrackFile cached = new TrackFile(3, "o", "a.flac", 2L * MIB, 1, null);
+        TrackFile never = new TrackFile(4, "o", "b.flac", 2L * MIB, 1, null);
+        assertArrayEquals(new long[] {0, 0}, store.load(never, MIB).hashes());
+        assertEquals(1, ((DerbyManifestStore) store).queriesSkipped());
+        store.recordChunk(cached, MIB, 0, 42);
+        assertArrayEquals(new long[] {42, 0}, store.load(cached, MIB).hashes(), "a recorded chunk is found at once");
+        assertEquals(1, ((DerbyManifestStore) store).queriesSkipped());
+
+        catalog.close();
+        open();
+        assertArrayEquals(new long[] {42, 0}, store.load(cached, MIB).hashes(), "which files have manifests is read back at start");
+        assertArrayEquals(new long[] {0, 0}, store.load(never, MIB).hashes());
+        assertEquals(1, ((DerbyManifestStore) store).queriesSkipped(), "only the file without manifest skipped its query");
+    }
 }

@@ -40,7 +40,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  *
  * <p><b>Concurrency bound.</b> The url-connection HTTP client has no pool of its own: every request
  * opens or reuses a JDK {@code HttpURLConnection}, whose keep-alive cache only limits idle
- * connections (system property {@code http.maxConnections}, default 5 per host). So a
+ * connections (system property {@code http.maxConnections}: 5 per host by default, 32 in the
+ * MusicFS runtime so that connections of a burst of requests are kept). So a
  * {@link Semaphore} of {@code maxConnections} permits bounds the requests in flight, a GetObject
  * holding its permit until its body is read or aborted. A caller that finds every permit taken
  * waits at most the request timeout, then fails, so no reader waits without bound.
