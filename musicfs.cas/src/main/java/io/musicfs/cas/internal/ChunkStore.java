@@ -16,7 +16,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HexFormat;
 
 import net.jpountz.xxhash.XXHash64;
-import net.jpountz.xxhash.XXHashFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,12 +71,8 @@ public final class ChunkStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkStore.class);
     private static final HexFormat HEX = HexFormat.of();
-    /**
-     * Pure Java xxHash64: no JNI library to extract inside OSGi. On direct buffers the "unsafe" and
-     * "safe" variants run the same code; the factory falls back to "safe" when {@code sun.misc} is
-     * not visible to the bundle.
-     */
-    private static final XXHash64 XXHASH = XXHashFactory.fastestJavaInstance().hash64();
+    /** xxHash64, JNI where it loads (see {@link XxHash}). */
+    private static final XXHash64 XXHASH = XxHash.pick();
 
     private final Path chunksDir;
     private final Path tmpDir;
