@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.musicfs.api.cache.CacheAdmin;
 import io.musicfs.api.cache.CacheStatus;
@@ -87,6 +88,8 @@ public class ProbingHealthMonitor implements HealthMonitor {
     private final Map<String, OriginProbes> records = new ConcurrentHashMap<>();
     private final AtomicReference<ServiceState> published = new AtomicReference<>();
     private final Object wake = new Object();
+    /** held while a verdict is taken and logged, and while the service state is refreshed, so the log reads in order */
+    private final Object verdicts = new Object();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile EventAdmin events;
@@ -184,7 +187,7 @@ public class ProbingHealthMonitor implements HealthMonitor {
     void removeOrigin(Origin origin) {
         OriginProbes record = records.get(origin.id());
         if (record != null) {
-            apply(record.detach(origin));
+            judge(() -> record.detach(origin));
         }
     }
 
@@ -223,13 +226,13 @@ public class ProbingHealthMonitor implements HealthMonitor {
                 continue;
             }
             if (probe.hung()) {
-                apply(record.failed(probe, null, "the previous probe has hung for over " + seconds(timeout), now, dnsRetry,
+                judge(() -> record.failed(probe, null, "the previous probe has hung for over " + seconds(timeout), now, dnsRetry,
                         localThreshold, remoteThreshold));
                 continue;
             }
             Future<?> running = probeThreads.submit(() -> runProbe(record, probe));
             deadlines.schedule(() -> {
-                apply(record.failed(probe, null, "probe did not answer within " + seconds(timeout), System.nanoTime(),
+                judge(() -> record.failed(probe, null, "probe did not answer within " + seconds(timeout), System.nanoTime(),
                         dnsRetry, localThreshold, remoteThreshold));
                 running.cancel(true);
             }, timeout, TimeUnit.NANOSECONDS);
@@ -243,9 +246,9 @@ public class ProbingHealthMonitor implements HealthMonitor {
         try {
             probe.origin().probe();
             long end = System.nanoTime();
-            apply(record.passed(probe, end - start, end));
+            judge(() -> record.passed(probe, end - start, end));
         } catch (Exception | LinkageError e) {
-            apply(record.failed(probe, e, describe(e), System.nanoTime(), dnsRetry, localThreshold, remoteThreshold));
+            judge(() -> record.failed(probe, e, describe(e), System.nanoTime(), dnsRetry, localThreshold, remoteThreshold));
         } finally {
             record.finished(probe);
         }
@@ -259,6 +262,13 @@ public class ProbingHealthMonitor implements HealthMonitor {
     private static String seconds(long nanos) {
         double s = nanos / 1e9;
         return (s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s)) + " s";
+    }
+
+    /** Takes a verdict and acts on its change, if any. */
+    private void judge(Supplier<Transition> verdict) {
+        synchronized (verdicts) {
+            apply(verdict.get());
+        }
     }
 
     private void apply(Transition change) {
@@ -297,6 +307,12 @@ public class ProbingHealthMonitor implements HealthMonitor {
 
     /** Publishes the service state when it changed since the last call. */
     void refreshState() {
+        synchronized (verdicts) {
+            publishState();
+        }
+    }
+
+    private void publishState() {
         ServiceState now = state();
         ServiceState before = published.getAndSet(now);
         if (before == now) {
