@@ -56,8 +56,14 @@ final class OriginProbes {
         return origin;
     }
 
-    /** A service for this origin arrived; it is probed at once. */
-    synchronized void attach(Origin service, long now) {
+    /**
+     * A service for this origin arrived; it is probed at once and, until then, routed to like an
+     * origin not probed yet (a verdict about the service that went away says nothing about this one).
+     *
+     * @return the transition back to unknown when the origin had no service, else {@code null}
+     */
+    synchronized Transition attach(Origin service, long now) {
+        boolean returned = origin == null && state != State.UNKNOWN;
         origin = service;
         type = service.type();
         priority = service.priority();
@@ -65,6 +71,11 @@ final class OriginProbes {
         nextProbeAt = now;
         running = false;
         seq++;
+        if (!returned) {
+            return null;
+        }
+        failures = 0;
+        return move(State.UNKNOWN, null);
     }
 
     /** @return the transition to unhealthy when the service was this record's, else {@code null} */

@@ -178,7 +178,8 @@ public class ProbingHealthMonitor implements HealthMonitor {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addOrigin(Origin origin) {
-        records.computeIfAbsent(origin.id(), OriginProbes::new).attach(origin, System.nanoTime());
+        OriginProbes record = records.computeIfAbsent(origin.id(), OriginProbes::new);
+        judge(() -> record.attach(origin, System.nanoTime()));
         synchronized (wake) {
             wake.notifyAll();
         }
@@ -276,7 +277,9 @@ public class ProbingHealthMonitor implements HealthMonitor {
             return;
         }
         String reason = change.reason();
-        if (change.next() == OriginHealth.State.HEALTHY) {
+        if (change.next() == OriginHealth.State.UNKNOWN) {
+            LOG.info("origin {}: {} -> {}: its service is back, probing it", change.originId(), change.previous(), change.next());
+        } else if (change.next() == OriginHealth.State.HEALTHY) {
             LOG.info("origin {}: {} -> {}", change.originId(), change.previous(), change.next());
         } else {
             LOG.warn("origin {}: {} -> {}: {}", change.originId(), change.previous(), change.next(), reason);

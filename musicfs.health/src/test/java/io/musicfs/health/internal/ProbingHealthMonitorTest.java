@@ -201,6 +201,16 @@ class ProbingHealthMonitorTest {
         assertNull(gone.type());
         assertEquals(ServiceState.DEGRADED, monitor.state());
 
+        OriginRoutes routes = new OriginRoutes();
+        routes.monitor = monitor;
+        routes.addOrigin(nas);
+        monitor.addOrigin(nas);
+        assertEquals(State.UNKNOWN, state("nas"), "its service is back: no verdict until probed");
+        assertEquals(List.of(nas), routes.route(new TrackFile(1, "nas", "x.flac", 10, 0, null)), "and routed to at once");
+        round();
+        assertEquals(State.HEALTHY, state("nas"));
+        monitor.removeOrigin(nas);
+
         monitor.library = library();
         syncs = List.of(new SyncState("nas", false, 1, 0, "origin not available"), new SyncState("disk", false, 1, 0, null));
         assertEquals(List.of("nas", "disk"), monitor.origins().stream().map(OriginHealth::originId).toList());
