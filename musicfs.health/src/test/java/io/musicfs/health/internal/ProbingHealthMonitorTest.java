@@ -29,6 +29,9 @@ import io.musicfs.api.library.TreeSnapshot;
 import io.musicfs.api.mount.Mount;
 import io.musicfs.api.mount.MountStats;
 import io.musicfs.api.origin.Origin;
+import io.musicfs.api.supervision.SupervisedTask;
+import io.musicfs.api.supervision.Supervisor;
+import io.musicfs.api.supervision.TaskStatus;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -294,6 +297,40 @@ class ProbingHealthMonitorTest {
         assertEquals(List.of(b, a), routes.ordered(List.of(a, b)), "tripped: tried last");
         round();
         assertEquals(List.of(a, b), routes.ordered(List.of(a, b)), "passed a probe since: first again");
+    }
+
+    @Test
+    void theProbeLoopRunsAsASupervisedTaskWhenASupervisorIsThere() throws Exception {
+        List<String> supervised = new CopyOnWriteArrayList<>();
+        ProbingHealthMonitor supervisedMonitor = new ProbingHealthMonitor();
+        supervisedMonitor.supervisor = new Supervisor() {
+            public AutoCloseable supervise(String name, SupervisedTask task) {
+                supervised.add(name);
+                Thread thread = new Thread(() -> {
+                    try {
+                        task.run();
+                    } catch (Exception stopped) {
+                        // interrupted by close
+                    }
+                });
+                thread.start();
+                return thread::interrupt;
+            }
+
+            public List<TaskStatus> tasks() {
+                return List.of();
+            }
+        };
+        FaultInjectingOrigin disk = new FaultInjectingOrigin(FaultInjectingOrigin.local("disk", Files.createDirectories(dir.resolve("disk"))),
+                false, 1);
+        supervisedMonitor.addOrigin(disk);
+        supervisedMonitor.activate(config(Map.of()));
+        try {
+            assertEquals(List.of("health probes of the origins"), supervised);
+            await(() -> supervisedMonitor.origin("disk").state() == State.HEALTHY, Duration.ofSeconds(5));
+        } finally {
+            supervisedMonitor.deactivate();
+        }
     }
 
     @Test
