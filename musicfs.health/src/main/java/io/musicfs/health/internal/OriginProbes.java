@@ -22,6 +22,9 @@ final class OriginProbes {
     record Transition(String originId, State previous, State next, String reason) {
     }
 
+    /** the least time between the start of a probe and an early one asked for by a failed read */
+    static final long EARLY_PROBE_GAP_NANOS = 1_000_000_000L;
+
     private final String originId;
     private Origin origin;
     private String type;
@@ -43,6 +46,8 @@ final class OriginProbes {
     private boolean decided;
     /** System.nanoTime() of the last passed probe, or 0 */
     private long lastPass;
+    /** System.nanoTime() at which the last probe started */
+    private long lastStart;
 
     OriginProbes(String originId) {
         this.originId = originId;
@@ -108,8 +113,23 @@ final class OriginProbes {
         running = true;
         decided = false;
         seq++;
+        lastStart = now;
         nextProbeAt = now + interval;
         return new Probe(origin, seq, false);
+    }
+
+    /**
+     * Brings the next probe forward to now, unless one runs or one is due within the minimum gap
+     * (so a burst of failed reads starts one probe, not one each).
+     *
+     * @return whether the probe was brought forward
+     */
+    synchronized boolean dueNow(long now) {
+        if (origin == null || running || nextProbeAt - now <= 0 || now - lastStart < EARLY_PROBE_GAP_NANOS) {
+            return false;
+        }
+        nextProbeAt = now;
+        return true;
     }
 
     /** The probe's thread returned (in time or not). */

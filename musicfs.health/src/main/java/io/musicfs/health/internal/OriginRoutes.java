@@ -73,10 +73,7 @@ public class OriginRoutes implements OriginRouter {
     @Override
     public List<Origin> route(TrackFile file) {
         Origin holder = origins.get(file.originId());
-        if (holder == null) {
-            return List.of();
-        }
-        List<Origin> routed = ordered(List.of(holder));
+        List<Origin> routed = holder == null ? List.of() : ordered(List.of(holder));
         if (routed.isEmpty()) {
             refused.count(file.originId());
         }
@@ -124,6 +121,10 @@ public class OriginRoutes implements OriginRouter {
     @Override
     public void report(String originId, boolean success, long nanos) {
         OriginRecord record = records.computeIfAbsent(originId, id -> new OriginRecord());
+        if (!success && monitor instanceof ProbingHealthMonitor probes) {
+            // a failed read is news: the monitor checks the origin now rather than at its next round
+            probes.probeSoon(originId);
+        }
         if (record.report(success, nanos, clock.getAsLong())) {
             LOG.warn("origin {}: {} failed calls in a row; tried last for the next {} s", originId, TRIP_AFTER,
                     COOL_DOWN_NANOS / 1_000_000_000L);

@@ -374,6 +374,16 @@ public class ProbingHealthMonitor implements HealthMonitor {
         return null;
     }
 
+    /** Probes the origin at once (unless a probe of it runs), because a real call to it failed. */
+    void probeSoon(String originId) {
+        OriginProbes record = records.get(originId);
+        if (record != null && record.dueNow(System.nanoTime())) {
+            synchronized (wake) {
+                wake.notifyAll();
+            }
+        }
+    }
+
     /** @return System.nanoTime() of the origin's last passed probe, or 0 */
     long lastPass(String originId) {
         OriginProbes record = records.get(originId);

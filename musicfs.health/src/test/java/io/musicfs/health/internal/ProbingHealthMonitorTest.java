@@ -334,6 +334,30 @@ class ProbingHealthMonitorTest {
     }
 
     @Test
+    void aFailedReadHasTheOriginProbedAtOnceNotAtItsNextRound() throws Exception {
+        ProbingHealthMonitor running = new ProbingHealthMonitor();
+        OriginRoutes routes = new OriginRoutes();
+        routes.monitor = running;
+        FaultInjectingOrigin disk = new FaultInjectingOrigin(FaultInjectingOrigin.local("disk", Files.createDirectories(dir.resolve("disk"))),
+                false, 1);
+        running.addOrigin(disk);
+        running.activate(config(Map.of()));   // probes every 10 s
+        try {
+            await(() -> running.origin("disk").state() == State.HEALTHY, Duration.ofSeconds(5));
+            disk.mode(FaultInjectingOrigin.Mode.FAIL);
+            long start = System.nanoTime();
+            await(() -> {
+                routes.report("disk", false, 1_000);   // reads keep failing
+                return running.origin("disk").state() == State.UNHEALTHY;
+            }, Duration.ofSeconds(5));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+            assertEquals(2, disk.probes.get(), "one early probe for a burst of failed reads");
+        } finally {
+            running.deactivate();
+        }
+    }
+
+    @Test
     void badConfigurationNamesTheProperty() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new ProbingHealthMonitor().configure(config(Map.of("probeTimeoutMillis", 0L))));

@@ -69,6 +69,8 @@ final class RuntimeConfiguration {
         Hashtable<String, Object> health = new Hashtable<>();
         health.put("servletPath", "/system/health");
         health.put("format", "json");
+        // no CORS header: a web page open in a browser on this machine must not read the results
+        health.put("cors.accessControlAllowOrigin", "");
         update(admin.getFactoryConfiguration(HEALTH_SERVLET_FACTORY, "musicfs", "?"), health);
     }
 
