@@ -66,6 +66,8 @@ public class ProbingHealthMonitor implements HealthMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(ProbingHealthMonitor.class);
     /** the longest the service state may lag behind the mount, the sync and the cache */
     private static final long STATE_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** the pause before a failed probe loop runs again, when no supervisor restarts it */
+    private static final long LOOP_RESTART_MILLIS = 5_000;
 
     @ObjectClassDefinition(name = "MusicFS health monitor", description = "Probes of the origins and the verdicts drawn from them")
     public @interface Config {
@@ -120,13 +122,7 @@ public class ProbingHealthMonitor implements HealthMonitor {
         if (tasks != null) {
             loop = tasks.supervise("health probes of the origins", this::runLoop);
         } else {
-            Thread thread = daemonThreads("musicfs-health-loop").newThread(() -> {
-                try {
-                    runLoop();
-                } catch (InterruptedException stopped) {
-                    // deactivated
-                }
-            });
+            Thread thread = daemonThreads("musicfs-health-loop").newThread(this::runLoopUntilStopped);
             thread.start();
             loop = thread::interrupt;
         }
@@ -189,6 +185,25 @@ public class ProbingHealthMonitor implements HealthMonitor {
         OriginProbes record = records.get(origin.id());
         if (record != null) {
             judge(() -> record.detach(origin));
+        }
+    }
+
+    /** Without a supervisor: runs the loop, restarting it 5 s after it failed, until interrupted. */
+    private void runLoopUntilStopped() {
+        while (true) {
+            try {
+                runLoop();
+                return;
+            } catch (InterruptedException stopped) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("health monitor: the probe loop failed, restarting it in 5 s; verdicts are stale until then", e);
+                try {
+                    Thread.sleep(LOOP_RESTART_MILLIS);
+                } catch (InterruptedException stopped) {
+                    return;
+                }
+            }
         }
     }
 
