@@ -2,6 +2,7 @@ package io.musicfs.health.internal;
 
 import io.musicfs.api.library.Library;
 import io.musicfs.api.library.SyncState;
+import io.musicfs.api.library.TreeSnapshot;
 
 import org.apache.felix.hc.api.FormattingResultLog;
 import org.apache.felix.hc.api.HealthCheck;
@@ -32,7 +33,10 @@ public class CatalogCheck implements HealthCheck {
             log.temporarilyUnavailable("the catalog is not running");
             return new Result(log);
         }
-        log.info("{} tracks in the tree", catalog.tree().trackCount());
+        TreeSnapshot tree = catalog.tree();
+        if (tree != null) {
+            log.info("{} tracks in the tree", tree.trackCount());
+        }
         for (SyncState sync : catalog.syncStates()) {
             if (sync.lastError() != null) {
                 log.warn("origin {}: last sync failed: {}", sync.originId(), sync.lastError());
