@@ -97,13 +97,29 @@ class HealthEndpointsIT {
         Path away = tmp.resolve("music.away");
         Files.move(music, away);
         try {
-            // one probe interval (10 s) at most: a local origin is unhealthy after one failed probe
+            // a read of an uncached chunk fails and has the origin probed at once; without one, the
+            // next probe (10 s at most) finds it: a local origin is unhealthy after one failed probe
+            long start = System.nanoTime();
+            boolean readFailed = readEveryTrack() > 0;
             HttpResponse<String> critical = await("/system/health?format=json", r -> r.statusCode() == 503);
+            if (readFailed) {
+                long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+                assertTrue(seconds < 5, "a failed read had the origin judged within " + seconds + " s, not at the next round");
+            }
             assertTrue(critical.body().contains("\"overallResult\":\"CRITICAL\""), critical.body());
             assertTrue(critical.body().contains("origin music: unhealthy"), critical.body());
             assertTrue(critical.body().contains("music folder is missing"), critical.body());
             assertEquals(503, get("/system/health?tags=origins&format=json").statusCode());
             assertEquals(200, get("/system/health?tags=mount&format=json").statusCode(), "the mount itself stays up");
+
+            // offline: uncached reads fail at once, summarised in the log rather than one error per read
+            long offlineStart = System.nanoTime();
+            int refused = readEveryTrack();
+            long offlineMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - offlineStart);
+            if (refused > 0) {
+                assertTrue(offlineMillis < 2_000, refused + " failed reads took " + offlineMillis + " ms");
+                daemon.awaitLine(line -> line.contains("offline: ") && line.contains("refused since the last summary"), 5);
+            }
         } finally {
             Files.move(away, music);
         }
@@ -141,6 +157,21 @@ class HealthEndpointsIT {
             double chunksAfter = after.get("musicfs_cache_misses_total") + after.get("musicfs_cache_hits_total");
             assertTrue(chunksAfter > chunksBefore, "cache hits + misses " + chunksBefore + " -> " + chunksAfter);
         }
+    }
+
+    /** Reads every track through the mount; @return how many reads failed (EIO) */
+    static int readEveryTrack() throws IOException {
+        int failed = 0;
+        try (Stream<Path> files = Files.walk(mountPoint)) {
+            for (Path track : files.filter(Files::isRegularFile).toList()) {
+                try {
+                    Files.readAllBytes(track);
+                } catch (IOException eio) {
+                    failed++;
+                }
+            }
+        }
+        return failed;
     }
 
     /**
