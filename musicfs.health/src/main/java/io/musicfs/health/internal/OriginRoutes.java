@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * row is tried last for {@link #COOL_DOWN_NANOS} (a circuit breaker that never hides the only
  * origin a file has), or until it passes a health probe again.
  *
- * <p>Thread-safe without locks: the origin map and the per-origin records are concurrent.
+ * <p>Thread-safe: the origin map is concurrent, each per-origin record guards itself, and only a
+ * refused read takes the summary's lock.
  */
 @Component(service = OriginRouter.class)
 public class OriginRoutes implements OriginRouter {

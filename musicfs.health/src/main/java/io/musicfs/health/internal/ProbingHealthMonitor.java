@@ -381,12 +381,18 @@ public class ProbingHealthMonitor implements HealthMonitor {
 
     @Override
     public OriginHealth origin(String originId) {
-        for (OriginHealth health : origins()) {
-            if (health.originId().equals(originId)) {
-                return health;
+        // on the read path (the router asks for every uncached chunk): one map lookup
+        OriginProbes record = records.get(originId);
+        if (record == null) {
+            return null;
+        }
+        if (record.origin() == null) {
+            Set<String> configured = configuredOrigins();
+            if (configured != null && !configured.contains(originId)) {
+                return null;
             }
         }
-        return null;
+        return record.health();
     }
 
     /** Probes the origin at once (unless a probe of it runs), because a real call to it failed. */
