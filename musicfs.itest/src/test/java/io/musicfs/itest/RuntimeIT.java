@@ -93,6 +93,7 @@ public class RuntimeIT {
                 mavenBundle("org.apache.aries.spifly", "org.apache.aries.spifly.dynamic.bundle").versionAsInProject(),
                 mavenBundle("org.slf4j", "slf4j-api").versionAsInProject(),
                 mavenBundle("org.slf4j", "slf4j-simple").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.healthcheck.api").versionAsInProject(),
                 reactorBundle("musicfs.api"),
                 reactorBundle("musicfs.testkit"),
                 reactorBundle("musicfs.health"),

@@ -42,14 +42,14 @@ class OriginRoutesTest {
     @Test
     void breakerTripsAfterConsecutiveFailuresAndCoolsDown() {
         OriginRoutes.OriginRecord record = new OriginRoutes.OriginRecord();
-        assertEquals(false, record.report(false, 0));
-        assertEquals(false, record.report(true, 0));
-        record.report(false, 0);
-        record.report(false, 0);
-        assertEquals(true, record.report(false, 10));
+        assertEquals(false, record.report(false, 0, 0));
+        assertEquals(false, record.report(true, 0, 0));
+        record.report(false, 0, 0);
+        record.report(false, 0, 0);
+        assertEquals(true, record.report(false, 0, 10));
         assertEquals(true, record.tripped(10 + OriginRoutes.COOL_DOWN_NANOS - 1));
         assertEquals(false, record.tripped(10 + OriginRoutes.COOL_DOWN_NANOS));
-        record.report(true, 20);
+        record.report(true, 0, 20);
         assertEquals(false, record.tripped(21));
     }
 

@@ -126,7 +126,8 @@ final class CommandLine {
         if (pollInterval == null && file != null) {
             pollInterval = file.pollIntervalSeconds();
         }
-        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval);
+        String listen = file == null ? null : file.listen();
+        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval, listen);
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

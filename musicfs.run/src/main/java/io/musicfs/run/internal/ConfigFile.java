@@ -21,10 +21,11 @@ final class ConfigFile {
 
     private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other", "poll-interval");
     private static final Set<String> PATH_KEYS = Set.of("default", "compilation", "untagged");
+    private static final Set<String> CONTROL_KEYS = Set.of("listen");
 
     /** What a config file says; absent values are {@code null}. */
     record Contents(String mount, String cache, Boolean allowOther, Integer pollIntervalSeconds, List<OriginSpec> origins,
-            Map<String, String> paths) {
+            Map<String, String> paths, String listen) {
     }
 
     private ConfigFile() {
@@ -47,6 +48,7 @@ final class ConfigFile {
     static Contents parse(String name, List<String> lines, Path home) throws UsageException {
         Map<String, String> top = new LinkedHashMap<>();
         Map<String, String> paths = new LinkedHashMap<>();
+        Map<String, String> control = new LinkedHashMap<>();
         Map<String, Map<String, String>> origins = new LinkedHashMap<>();
         Map<String, Integer> originLines = new LinkedHashMap<>();
         Map<String, String> section = top;
@@ -65,6 +67,9 @@ final class ConfigFile {
                 if (header.equals("paths")) {
                     section = paths;
                     sectionName = "paths";
+                } else if (header.equals("control")) {
+                    section = control;
+                    sectionName = "control";
                 } else if (header.startsWith("origin ") || header.startsWith("origin\t")) {
                     String id = header.substring("origin".length()).strip();
                     try {
@@ -80,7 +85,7 @@ final class ConfigFile {
                     originLines.put(id, i + 1);
                     sectionName = "origin " + id;
                 } else {
-                    throw new UsageException(where + "unknown section [" + header + "] (expected [origin ID] or [paths])");
+                    throw new UsageException(where + "unknown section [" + header + "] (expected [origin ID], [paths] or [control])");
                 }
                 continue;
             }
@@ -90,7 +95,8 @@ final class ConfigFile {
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
-            Set<String> allowed = sectionName == null ? TOP_KEYS : sectionName.equals("paths") ? PATH_KEYS : null;
+            Set<String> allowed = sectionName == null ? TOP_KEYS : sectionName.equals("paths") ? PATH_KEYS
+                    : sectionName.equals("control") ? CONTROL_KEYS : null;
             if (allowed != null && !allowed.contains(key)) {
                 throw new UsageException(where + "unknown key '" + key + "'" + (sectionName == null ? "" : " in [" + sectionName + "]")
                         + " (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
@@ -110,7 +116,8 @@ final class ConfigFile {
             allowOther = bool(name + ": allow-other", top.get("allow-other"));
         }
         Integer poll = top.containsKey("poll-interval") ? seconds(name + ": poll-interval", top.get("poll-interval")) : null;
-        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths);
+        String listen = control.containsKey("listen") ? listen(name + ": [control] listen", control.get("listen")) : null;
+        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths, listen);
     }
 
     private static OriginSpec origin(String where, String id, Map<String, String> values, int order, Path home) throws UsageException {
@@ -153,6 +160,22 @@ final class ConfigFile {
             // reported below
         }
         throw new UsageException(what + ": '" + value + "' is not a number of seconds (0 or more)");
+    }
+
+    /** @return the value, checked to be {@code HOST:PORT} with a port from 1 to 65535 */
+    static String listen(String what, String value) throws UsageException {
+        int colon = value.lastIndexOf(':');
+        if (colon > 0) {
+            try {
+                int port = Integer.parseInt(value.substring(colon + 1));
+                if (port >= 1 && port <= 65535) {
+                    return value;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw new UsageException(what + ": '" + value + "' is not HOST:PORT (for example 127.0.0.1:7474)");
     }
 
     static boolean bool(String what, String value) throws UsageException {

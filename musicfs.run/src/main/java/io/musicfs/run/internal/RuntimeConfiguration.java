@@ -19,6 +19,10 @@ final class RuntimeConfiguration {
     static final String CAS_PID = "musicfs.cas";
     static final String FUSE_PID = "musicfs.fuse";
     static final String LOCAL_ORIGIN_FACTORY = "musicfs.origin.local";
+    /** Felix HTTP Jetty's configuration */
+    static final String HTTP_PID = "org.apache.felix.http";
+    /** the Felix health check servlet, a factory component */
+    static final String HEALTH_SERVLET_FACTORY = "org.apache.felix.hc.core.impl.servlet.HealthCheckExecutorServlet";
 
     private RuntimeConfiguration() {
     }
@@ -52,6 +56,22 @@ final class RuntimeConfiguration {
         fuse.put("mountPoint", settings.mountPoint().toString());
         fuse.put("allowOther", settings.allowOther());
         update(admin.getConfiguration(FUSE_PID, "?"), fuse);
+
+        // HTTP (health checks and metrics) on loopback unless the config file says otherwise;
+        // the bndrun keeps it off until this configuration arrives
+        String listen = settings.listen() != null ? settings.listen() : Settings.DEFAULT_LISTEN;
+        int colon = listen.lastIndexOf(':');
+        Hashtable<String, Object> http = new Hashtable<>();
+        http.put("org.apache.felix.http.enable", true);
+        http.put("org.apache.felix.http.host", listen.substring(0, colon));
+        http.put("org.osgi.service.http.port", Integer.parseInt(listen.substring(colon + 1)));
+        update(admin.getConfiguration(HTTP_PID, "?"), http);
+        Hashtable<String, Object> health = new Hashtable<>();
+        health.put("servletPath", "/system/health");
+        health.put("format", "json");
+        // no CORS header: a web page open in a browser on this machine must not read the results
+        health.put("cors.accessControlAllowOrigin", "");
+        update(admin.getFactoryConfiguration(HEALTH_SERVLET_FACTORY, "musicfs", "?"), health);
     }
 
     static String factoryPid(String originType) {

@@ -134,7 +134,19 @@ class CommandLineTest {
         assertConfigError("mount /m\n", "musicfs.conf:1: expected 'key = value'");
         assertConfigError("poll-interval = soon\n[origin a]\npath=/a\n", "poll-interval: 'soon' is not a number of seconds");
         assertConfigError("allow-other = maybe\n[origin a]\npath=/a\n", "allow-other: 'maybe' is not true or false");
+        assertConfigError("[control]\nlisten = 7474\n[origin a]\npath=/a\n", "[control] listen: '7474' is not HOST:PORT");
+        assertConfigError("[control]\nlisten = localhost:99999\n[origin a]\npath=/a\n", "'localhost:99999' is not HOST:PORT");
+        assertConfigError("[control]\nport = 1\n", "musicfs.conf:2: unknown key 'port' in [control] (known: listen)");
         assertTrue(message("mount", "--config", tmp.resolve("nope.conf").toString(), "/m").contains("nope.conf does not exist"));
+    }
+
+    @Test
+    void theHttpListenerIsOnLoopbackUnlessTheConfigFileSaysOtherwise() throws IOException, UsageException {
+        assertEquals(null, mount(Map.of(), "mount", "--origin", "/a", "/m").listen());
+        assertEquals("127.0.0.1:7474", Settings.DEFAULT_LISTEN);
+        Path conf = tmp.resolve("musicfs.conf");
+        Files.writeString(conf, "[control]\nlisten = 127.0.0.1:9100\n[origin a]\npath = /a\n");
+        assertEquals("127.0.0.1:9100", mount(Map.of(), "mount", "--config", conf.toString(), "/m").listen());
     }
 
     private void assertConfigError(String contents, String expected) throws IOException {
