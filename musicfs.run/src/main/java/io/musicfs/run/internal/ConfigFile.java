@@ -19,12 +19,12 @@ import java.util.Set;
  */
 final class ConfigFile {
 
-    private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other", "poll-interval");
+    private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other", "poll-interval", "drain-timeout", "log-level");
     private static final Set<String> PATH_KEYS = Set.of("default", "compilation", "untagged");
 
     /** What a config file says; absent values are {@code null}. */
     record Contents(String mount, String cache, Boolean allowOther, Integer pollIntervalSeconds, List<OriginSpec> origins,
-            Map<String, String> paths) {
+            Map<String, String> paths, Integer drainTimeoutSeconds, String logLevel) {
     }
 
     private ConfigFile() {
@@ -110,7 +110,9 @@ final class ConfigFile {
             allowOther = bool(name + ": allow-other", top.get("allow-other"));
         }
         Integer poll = top.containsKey("poll-interval") ? seconds(name + ": poll-interval", top.get("poll-interval")) : null;
-        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths);
+        Integer drain = top.containsKey("drain-timeout") ? seconds(name + ": drain-timeout", top.get("drain-timeout")) : null;
+        String logLevel = top.containsKey("log-level") ? logLevel(name + ": log-level", top.get("log-level")) : null;
+        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths, drain, logLevel);
     }
 
     private static OriginSpec origin(String where, String id, Map<String, String> values, int order, Path home) throws UsageException {
@@ -153,6 +155,14 @@ final class ConfigFile {
             // reported below
         }
         throw new UsageException(what + ": '" + value + "' is not a number of seconds (0 or more)");
+    }
+
+    static String logLevel(String what, String value) throws UsageException {
+        String level = value.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!Settings.DaemonOptions.LEVELS.contains(level)) {
+            throw new UsageException(what + ": '" + value + "' is not a log level (" + String.join(", ", Settings.DaemonOptions.LEVELS) + ")");
+        }
+        return level;
     }
 
     static boolean bool(String what, String value) throws UsageException {
