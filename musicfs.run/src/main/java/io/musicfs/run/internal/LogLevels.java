@@ -38,6 +38,23 @@ final class LogLevels {
         }
     }
 
+    /**
+     * logback's own status lines are silenced (musicfs.bndrun: the unused appenders of
+     * logback.xml would print a screenful at every start); its errors are printed here instead.
+     */
+    void reportConfigurationErrors(java.io.PrintStream err) {
+        LoggerContext context = context();
+        if (context == null) {
+            return;
+        }
+        for (ch.qos.logback.core.status.Status status : context.getStatusManager().getCopyOfStatusList()) {
+            if (status.getLevel() == ch.qos.logback.core.status.Status.ERROR) {
+                err.println("musicfs: logging configuration error: " + status.getMessage()
+                        + (status.getThrowable() == null ? "" : " (" + status.getThrowable() + ")"));
+            }
+        }
+    }
+
     /** Sets the level of MusicFS's loggers ("error", "warn", "info", "debug", "trace"). */
     void apply(String level) {
         LoggerContext context = context();

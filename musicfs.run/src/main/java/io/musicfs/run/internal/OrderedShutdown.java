@@ -35,7 +35,7 @@ final class OrderedShutdown {
             new String[] {"musicfs.health", "health monitor"},
             new String[] {"musicfs.cas", "chunk cache and prefetch"},
             new String[] {"musicfs.origin.", "origins"},
-            new String[] {"musicfs.fuse", "unmount"});
+            new String[] {"musicfs.fuse", "the FUSE bridge (unmounted)"});
 
     private OrderedShutdown() {
     }
