@@ -21,6 +21,7 @@ import java.nio.file.Path;
  */
 record FaultPoints(long readDelayMillis, Path stallWhile) {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FaultPoints.class);
     static final FaultPoints NONE = new FaultPoints(0, null);
     private static final long STALL_POLL_MILLIS = 50;
 
@@ -36,6 +37,7 @@ record FaultPoints(long readDelayMillis, Path stallWhile) {
 
     void beforeRead() throws InterruptedIOException {
         if (readDelayMillis > 0) {
+            LOG.info("fault point: read delayed by {} ms", readDelayMillis);
             try {
                 Thread.sleep(readDelayMillis);
             } catch (InterruptedException e) {

@@ -281,7 +281,7 @@ public class FuseMount implements Mount {
                     return;
                 }
             }
-            LOG.debug("FUSE workers warmed up with {} lookups in {} ms", WARM_UP_LOOKUPS, (System.nanoTime() - start) / 1_000_000);
+            LOG.info("FUSE workers warmed up with {} lookups in {} ms", WARM_UP_LOOKUPS, (System.nanoTime() - start) / 1_000_000);
         }, "musicfs-fuse-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();

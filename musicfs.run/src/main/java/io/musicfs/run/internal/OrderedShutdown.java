@@ -119,24 +119,35 @@ final class OrderedShutdown {
         return guard;
     }
 
-    /** Exits at once: a lazy unmount (bounded), then halt, running no more shutdown code. */
+    /**
+     * Exits at once: unmounts, then halts, running no more shutdown code. The unmount is forced
+     * where the process may ({@code umount -f -l}: the kernel aborts the FUSE connection, so no
+     * request waits on this dying process, not even one of its own threads), else lazy
+     * ({@code fusermount -u -z}).
+     */
     static void exitNow(Path mountPoint, int exitCode) {
-        if (mountPoint != null) {
-            try {
-                Process unmount = new ProcessBuilder("fusermount", "-u", "-z", mountPoint.toString())
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!unmount.waitFor(2, TimeUnit.SECONDS)) {
-                    unmount.destroyForcibly();
-                }
-            } catch (java.io.IOException e) {
-                LOG.error("emergency unmount of {} failed: {}; run: fusermount -uz {}", mountPoint, e.getMessage(), mountPoint);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (mountPoint != null && !run("umount", "-f", "-l", mountPoint.toString()) && !run("fusermount", "-u", "-z", mountPoint.toString())) {
+            LOG.error("emergency unmount of {} failed; run: fusermount -uz {}", mountPoint, mountPoint);
         }
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(exitCode);
+    }
+
+    private static boolean run(String... command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return false;
+            }
+            return process.exitValue() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static long millisSince(long start) {
