@@ -45,7 +45,7 @@ final class NotifySocket implements AutoCloseable {
         }
         byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
         ByteBuffer address = ByteBuffer.allocateDirect(110).order(ByteOrder.nativeOrder());
-        address.putShort((short) AF_UNIX).put(name).put((byte) 0);
+        address.putShort((short) AF_UNIX).put(name).put((byte) 0).flip(); // jnr-ffi passes a buffer from its position
         if (LIBC.bind(fd, address, 2 + name.length + 1) != 0) {
             throw new IllegalStateException("bind(" + path + ") failed");
         }

@@ -302,6 +302,11 @@ public class FuseMount implements Mount {
         }
         String type = mountedTypeOrNull();
         if (type != null) {
+            if (type.startsWith("fuse") && MountTable.isDisconnected(mountPoint, UNMOUNT_TIMEOUT_MILLIS)) {
+                // its process is gone, but the kernel still answers stat of the root from its cache
+                cleanStaleMount(type);
+                return;
+            }
             throw new MountException("mount point " + mountPoint + " is already mounted (" + type
                     + "); unmount it first (fusermount -u " + mountPoint + ") or choose another folder");
         }

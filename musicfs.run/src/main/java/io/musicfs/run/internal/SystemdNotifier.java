@@ -78,6 +78,7 @@ final class SystemdNotifier {
                 address.put((byte) 0);
                 length++;
             }
+            address.flip(); // jnr-ffi passes a buffer from its position
             byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
             ByteBuffer data = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
             int fd = c.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
