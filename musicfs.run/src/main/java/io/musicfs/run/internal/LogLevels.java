@@ -55,6 +55,17 @@ final class LogLevels {
         }
     }
 
+    /** Adds the rate limit of repeated warnings ({@link RepeatedWarnings}), once. */
+    void limitRepeatedWarnings() {
+        LoggerContext context = context();
+        if (context != null && context.getTurboFilterList().stream().noneMatch(f -> f instanceof RepeatedWarnings)) {
+            RepeatedWarnings filter = new RepeatedWarnings(System::nanoTime);
+            filter.setContext(context);
+            filter.start();
+            context.addTurboFilter(filter);
+        }
+    }
+
     /** Sets the level of MusicFS's loggers ("error", "warn", "info", "debug", "trace"). */
     void apply(String level) {
         LoggerContext context = context();

@@ -90,6 +90,7 @@ public final class MainThread implements Callable<Integer> {
         Signal.handle(new Signal("HUP"), signal -> reloadSignal());
         logLevels.configureIfDefault(context.getBundle().getEntry("conf/logback.xml"));
         logLevels.reportConfigurationErrors(err);
+        logLevels.limitRepeatedWarnings();
         Path home = Path.of(System.getProperty("user.home"));
         try {
             CommandLine.Command command = CommandLine.parse(args, env, home);

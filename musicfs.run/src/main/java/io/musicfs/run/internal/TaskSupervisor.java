@@ -336,9 +336,14 @@ public class TaskSupervisor implements Supervisor {
         if (event.getType() == FrameworkEvent.ERROR && bundle != null && bundle.getBundleId() != 0) {
             String reason = event.getThrowable() == null ? "no reason given" : oneLine(event.getThrowable());
             String name = bundle.getSymbolicName() + " " + bundle.getVersion();
-            LOG.error("bundle {} (id {}, {}) failed: {}", name, bundle.getBundleId(), bundle.getLocation(), reason, event.getThrowable());
-            Failure record = failures.computeIfAbsent("bundle " + name, k -> new Failure(name, TaskStatus.Kind.BUNDLE));
-            record.reportFailed(reason);
+            if (event.getThrowable() instanceof org.osgi.framework.BundleException) {
+                LOG.error("bundle {} (id {}, {}) failed: {}", name, bundle.getBundleId(), bundle.getLocation(), reason, event.getThrowable());
+                Failure record = failures.computeIfAbsent("bundle " + name, k -> new Failure(name, TaskStatus.Kind.BUNDLE));
+                record.reportFailed(reason);
+            } else {
+                // for example a service factory (a component) that failed while this bundle asked for its service
+                LOG.error("error reported to bundle {} (id {}) while it used a service: {}", name, bundle.getBundleId(), reason);
+            }
         } else if (event.getType() == FrameworkEvent.STARTED || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
             checkBundles();
         }
