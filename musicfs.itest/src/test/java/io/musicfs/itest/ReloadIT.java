@@ -19,9 +19,7 @@ import io.musicfs.testkit.corpus.CorpusGenerator;
 import io.musicfs.testkit.corpus.CorpusSpec;
 import io.musicfs.testkit.corpus.TruthEntry;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Live reload (resilience.md 3.6) in the real daemon: an origin added to the config file appears
@@ -29,18 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * broken config file is rejected with the message naming the mistake and the mount keeps serving
  * the running configuration; a changed mount point is reported as needing a restart.
  */
-class ReloadIT {
-
-    @TempDir
-    Path tmp;
-    Path mountPoint;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (mountPoint != null) {
-            Mounts.forceUnmount(mountPoint);
-        }
-    }
+class ReloadIT extends TempMount {
 
     @Test
     void anAddedOriginAppearsWithoutARemountAndABrokenConfigIsRejected() throws Exception {

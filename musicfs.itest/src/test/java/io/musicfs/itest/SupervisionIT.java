@@ -13,9 +13,7 @@ import io.musicfs.testkit.corpus.Corpus;
 import io.musicfs.testkit.corpus.CorpusGenerator;
 import io.musicfs.testkit.corpus.CorpusSpec;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Nothing fails silently (resilience.md 2.2, 2.6), in the real daemon: the catalog component is
@@ -24,18 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 1 s, ...), and the mount serves the right bytes. The FAILED state after the last restart is covered by
  * TaskSupervisorTest with short delays.
  */
-class SupervisionIT {
-
-    @TempDir
-    Path tmp;
-    Path mountPoint;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (mountPoint != null) {
-            Mounts.forceUnmount(mountPoint);
-        }
-    }
+class SupervisionIT extends TempMount {
 
     @Test
     void aComponentThatFailsToActivateAndATaskThatThrowsAreLoggedAndRestartedPerPolicy() throws Exception {

@@ -13,9 +13,7 @@ import io.musicfs.testkit.corpus.AudioFormat;
 import io.musicfs.testkit.corpus.CorpusGenerator;
 import io.musicfs.testkit.corpus.CorpusSpec;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The daemon under a stand-in for systemd (resilience.md 2.10 / 3.1): a test socket bound as
@@ -23,18 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * WATCHDOG=1 pings stop while the FUSE loop is stuck (the bridge's stall fault point holds every
  * FUSE operation while a file exists) and come back when it answers again.
  */
-class SystemdNotifyIT {
-
-    @TempDir
-    Path tmp;
-    Path mountPoint;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (mountPoint != null) {
-            Mounts.forceUnmount(mountPoint);
-        }
-    }
+class SystemdNotifyIT extends TempMount {
 
     @Test
     void notifiesReadyStatusWatchdogAndStoppingAndHoldsTheWatchdogWhileFuseIsStuck() throws Exception {
