@@ -31,12 +31,21 @@ final class ResourceWatch {
     private static final Path CGROUP_CURRENT = Path.of("/sys/fs/cgroup/memory.current");
 
     private final Supplier<CacheAdmin> cache;
+    private final java.util.function.LongSupplier fdLimit;
+    private final java.util.function.LongSupplier fdsInUse;
     private int fdLevel;
     private boolean heapHigh;
     private boolean cgroupHigh;
 
     ResourceWatch(Supplier<CacheAdmin> cache) {
+        this(cache, ResourceWatch::openFilesLimit, ResourceWatch::openDescriptors);
+    }
+
+    /** With the descriptor readings given (tests); the memory readings are the process's own. */
+    ResourceWatch(Supplier<CacheAdmin> cache, java.util.function.LongSupplier fdLimit, java.util.function.LongSupplier fdsInUse) {
         this.cache = cache;
+        this.fdLimit = fdLimit;
+        this.fdsInUse = fdsInUse;
     }
 
     void run() throws InterruptedException {
@@ -54,8 +63,8 @@ final class ResourceWatch {
     }
 
     private void checkDescriptors() {
-        long limit = openFilesLimit();
-        long used = openDescriptors();
+        long limit = fdLimit.getAsLong();
+        long used = fdsInUse.getAsLong();
         if (limit <= 0 || used < 0) {
             return;
         }
