@@ -39,9 +39,16 @@ final class Daemon implements AutoCloseable {
 
     /** Starts {@code java -jar musicfs.jar ARGS} with extra environment variables. */
     static Daemon start(List<String> args, java.util.Map<String, String> env, String... prefix) throws IOException {
+        return start(List.of(), args, env, prefix);
+    }
+
+    /** Starts {@code java JVM_OPTIONS -jar musicfs.jar ARGS} (for example system properties that switch on fault points). */
+    static Daemon start(List<String> jvmOptions, List<String> args, java.util.Map<String, String> env, String... prefix) throws IOException {
         List<String> command = new ArrayList<>(List.of(prefix));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Djava.util.logging.config.file=" + ROOT.resolve("musicfs.run/conf/logging.properties"));
+        command.add("-Dlogback.configurationFile=" + ROOT.resolve("musicfs.run/conf/logback.xml"));
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(JAR.toString());
         command.addAll(args);
@@ -108,6 +115,10 @@ final class Daemon implements AutoCloseable {
         if (kill.waitFor() != 0) {
             throw new IOException("kill -" + name + " " + process.pid() + " failed");
         }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     long pid() {

@@ -37,4 +37,16 @@ public interface Mount {
 
     /** @return open handles, operations in flight and per-operation counters now; cheap, never blocks */
     MountStats stats();
+
+    /**
+     * Starts the shutdown of the mount: from now on new FUSE operations fail at once with EIO;
+     * operations in flight may finish until the timeout, then reads still waiting are interrupted
+     * and answered with EIO. Does not unmount (deactivating the mount does).
+     *
+     * @return whether every operation in flight finished within the timeout
+     * @since 1.2
+     */
+    default boolean drain(Duration timeout) throws InterruptedException {
+        throw new UnsupportedOperationException("drain is not implemented by " + getClass().getName());
+    }
 }

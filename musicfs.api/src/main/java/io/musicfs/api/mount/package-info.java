@@ -1,5 +1,5 @@
 /** The mount: the state of the FUSE file system that shows the library. */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package io.musicfs.api.mount;
 

@@ -23,6 +23,7 @@ import io.musicfs.api.library.TreeSnapshot;
 import io.musicfs.api.origin.Origin;
 import io.musicfs.api.origin.OriginChange;
 import io.musicfs.api.origin.OriginWatch;
+import io.musicfs.api.supervision.Supervisor;
 import io.musicfs.catalog.internal.db.CatalogDb;
 import io.musicfs.catalog.internal.path.LibraryLayout;
 import io.musicfs.catalog.internal.sync.DeltaSummary;
@@ -98,10 +99,15 @@ public class LibraryCatalog implements Library, ManifestStore {
     }
 
     private volatile EventAdmin events;
+    /** runs the poll loops when present, so a loop that dies is restarted and reported */
+    private volatile Supervisor supervisor;
+    /** test fault point: -Dmusicfs.fault.catalog.failActivations=N makes the first N activations throw */
+    private static final AtomicInteger FAILING_ACTIVATIONS = new AtomicInteger(Integer.getInteger("musicfs.fault.catalog.failActivations", 0));
 
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
     private final Map<String, OriginWatch> watches = new ConcurrentHashMap<>();
-    private final Map<String, java.util.concurrent.ScheduledFuture<?>> polls = new ConcurrentHashMap<>();
+    /** the poll of each origin that cannot push changes: a scheduled sync, or a supervised loop (closing stops either) */
+    private final Map<String, AutoCloseable> polls = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> pendingChanges = new ConcurrentHashMap<>();
     private final Map<String, SyncState> syncStates = new ConcurrentHashMap<>();
     private final Map<Long, CatalogEntry> entries = new ConcurrentHashMap<>();
@@ -129,8 +135,22 @@ public class LibraryCatalog implements Library, ManifestStore {
         }
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setSupervisor(Supervisor supervisor) {
+        this.supervisor = supervisor;
+    }
+
+    void unsetSupervisor(Supervisor gone) {
+        if (supervisor == gone) {
+            supervisor = null;
+        }
+    }
+
     @Activate
     void activate(Config config) throws IOException {
+        if (FAILING_ACTIVATIONS.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IllegalStateException("fault point musicfs.fault.catalog.failActivations");
+        }
         String dir = config.databaseDir();
         if (dir == null || dir.isBlank()) {
             throw new IllegalArgumentException("databaseDir: no catalog database folder configured");
@@ -183,7 +203,7 @@ public class LibraryCatalog implements Library, ManifestStore {
         active = false;
         watches.values().forEach(OriginWatch::close);
         watches.clear();
-        polls.values().forEach(poll -> poll.cancel(false));
+        polls.values().forEach(LibraryCatalog::stopPoll);
         polls.clear();
         housekeeping.shutdownNow();
         sync.close();
@@ -214,9 +234,9 @@ public class LibraryCatalog implements Library, ManifestStore {
         if (watch != null) {
             watch.close();
         }
-        java.util.concurrent.ScheduledFuture<?> poll = polls.remove(origin.id());
+        AutoCloseable poll = polls.remove(origin.id());
         if (poll != null) {
-            poll.cancel(false);
+            stopPoll(poll);
         }
         LOG.info("catalog: origin {} went away; its tracks stay listed", origin.id());
     }
@@ -289,9 +309,33 @@ public class LibraryCatalog implements Library, ManifestStore {
         if (pollIntervalSeconds == 0 || !active) {
             return;
         }
-        submit(() -> polls.computeIfAbsent(origin.id(), id -> housekeeping.scheduleWithFixedDelay(
-                () -> syncPool.execute(() -> fullSync(origin)), pollIntervalSeconds, pollIntervalSeconds, TimeUnit.SECONDS)));
-        LOG.info("origin {}: polled for changes every {} s", origin.id(), pollIntervalSeconds);
+        Supervisor sup = supervisor;
+        if (sup != null) {
+            polls.computeIfAbsent(origin.id(), id -> sup.supervise("poll of origin " + id, () -> pollLoop(origin)));
+        } else {
+            submit(() -> polls.computeIfAbsent(origin.id(), id -> {
+                java.util.concurrent.ScheduledFuture<?> scheduled = housekeeping.scheduleWithFixedDelay(
+                        () -> syncPool.execute(() -> fullSync(origin)), pollIntervalSeconds, pollIntervalSeconds, TimeUnit.SECONDS);
+                return () -> scheduled.cancel(false);
+            }));
+        }
+        LOG.info("origin {}: polled for changes every {} s{}", origin.id(), pollIntervalSeconds, sup != null ? " (supervised)" : "");
+    }
+
+    /** A supervised poll: a sync every interval on the sync pool, until interrupted; an unexpected failure ends it (and the supervisor restarts it). */
+    private void pollLoop(Origin origin) throws InterruptedException, java.util.concurrent.ExecutionException {
+        while (isCurrent(origin)) {
+            TimeUnit.SECONDS.sleep(pollIntervalSeconds); // the poll interval itself (sleep runs on the monotonic clock)
+            syncPool.submit(() -> fullSync(origin)).get();
+        }
+    }
+
+    private static void stopPoll(AutoCloseable poll) {
+        try {
+            poll.close();
+        } catch (Exception e) {
+            LOG.debug("catalog: stopping a poll: {}", e.toString());
+        }
     }
 
     /** A watcher's report: gathered for a moment, then synced as one batch of paths. */

@@ -62,6 +62,10 @@ public class FuseMount implements Mount {
     private static final int WARM_UP_THREADS = 4;
     /** how long unmounting may take before the loop thread is abandoned */
     private static final long UNMOUNT_TIMEOUT_MILLIS = 5_000;
+    /** waits before each remount after the FUSE session died (resilience.md 3.4) */
+    private static final long[] REMOUNT_DELAYS_MILLIS = {1_000, 5_000, 15_000};
+    /** a session that served this long before it died starts the remount attempts afresh */
+    private static final long REMOUNT_RESET_MILLIS = 60_000;
 
     @ObjectClassDefinition(name = "MusicFS mount", description = "The FUSE mount of the library")
     public @interface Config {
@@ -87,7 +91,10 @@ public class FuseMount implements Mount {
     /** the file system being served, once built; its counters outlive the session for status */
     private volatile LibraryFs fileSystem;
     private volatile String failure;
+    /** set by deactivation or a drain: the bindings going away now are the shutdown's, not news */
     private volatile boolean unmounting;
+    /** one for the whole component, so that rate limiting spans remounts */
+    private final ReadFailures failures = new ReadFailures(System::nanoTime);
     private final CountDownLatch settled = new CountDownLatch(1);
     private Thread loop;
 
@@ -147,44 +154,90 @@ public class FuseMount implements Mount {
         return List.of("-o", opts);
     }
 
+    /**
+     * Mounts and serves until unmounted. When the session ends while nobody asked for it (the
+     * mount was detached from outside, libfuse failed), the mount is cleaned and mounted again
+     * after {@link #REMOUNT_DELAYS_MILLIS}; when those attempts are used up the mount reports
+     * {@link State#FAILED} and the launcher shuts the daemon down.
+     */
     private void mountAndServe() {
-        LibraryFs fs;
         try {
             checkMountPoint();
-            fs = newFileSystem();
-            fileSystem = fs;
+            fileSystem = newFileSystem();
             awaitLibrary();
         } catch (MountException e) {
             fail(e.getMessage());
             return;
         }
+        int attempt = 0;
+        while (true) {
+            long started = System.nanoTime();
+            int rc = serve(fileSystem);
+            if (state == State.MOUNTING || unmounting) {
+                if (state == State.MOUNTING) {
+                    fail("mounting " + mountPoint + " failed (libfuse returned " + rc + "); see the lines above from fuse");
+                }
+                return;
+            }
+            if (System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(REMOUNT_RESET_MILLIS)) {
+                attempt = 0; // it served for a good while: this is a new failure, not the same one again
+            }
+            LOG.error("the FUSE session at {} ended unexpectedly (libfuse returned {}); cleaning the mount point", mountPoint, rc);
+            MountTable.unmount(mountPoint, UNMOUNT_TIMEOUT_MILLIS);
+            if (attempt >= REMOUNT_DELAYS_MILLIS.length) {
+                failure = "the FUSE session at " + mountPoint + " ended and " + REMOUNT_DELAYS_MILLIS.length
+                        + " remounts did not keep it up";
+                state = State.FAILED;
+                LOG.error("{}; giving up", failure);
+                return;
+            }
+            long delay = REMOUNT_DELAYS_MILLIS[attempt++];
+            LOG.warn("remounting {} in {} s (attempt {} of {})", mountPoint, delay / 1000, attempt, REMOUNT_DELAYS_MILLIS.length);
+            state = State.MOUNTING;
+            try {
+                Thread.sleep(delay);
+                if (unmounting) {
+                    return;
+                }
+                checkMountPoint();
+                fileSystem = newFileSystem();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (MountException e) {
+                LOG.error("remounting {} failed: {}", mountPoint, e.getMessage());
+                state = State.FAILED;
+                failure = e.getMessage();
+                return;
+            }
+        }
+    }
+
+    /** Runs one FUSE session on this thread until it ends; @return libfuse's result */
+    private int serve(LibraryFs fs) {
         List<String> args = new ArrayList<>(List.of("musicfs", "-f", mountPoint.toString()));
         args.addAll(options);
         Thread watcher = new Thread(() -> awaitInit(fs), "musicfs-fuse-init");
         watcher.setDaemon(true);
         watcher.start();
-        int rc;
         try {
-            rc = fs.run(args.toArray(String[]::new));
+            return fs.run(args.toArray(String[]::new));
         } catch (Throwable t) {
             LOG.error("FUSE loop for {} crashed: {}", mountPoint, t.toString(), t);
-            rc = -1;
-        }
-        if (state == State.MOUNTING) {
-            fail("mounting " + mountPoint + " failed (libfuse returned " + rc + "); see the lines above from fuse");
-        } else if (!unmounting) {
-            LOG.error("the FUSE session at {} ended unexpectedly (libfuse returned {}); attempting an emergency unmount", mountPoint, rc);
-            MountTable.unmount(mountPoint, UNMOUNT_TIMEOUT_MILLIS);
-            state = State.FAILED;
-            failure = "the FUSE session ended unexpectedly";
+            if (!unmounting) {
+                LOG.error("attempting an emergency unmount of {}", mountPoint);
+                MountTable.unmount(mountPoint, UNMOUNT_TIMEOUT_MILLIS);
+            }
+            return -1;
         }
     }
 
     private void awaitInit(LibraryFs fs) {
         try {
             fs.initialised().get(MOUNT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            boolean first = settled.getCount() > 0;
             state = State.MOUNTED;
-            LOG.info("mounted {} read-only ({} tracks)", mountPoint, tree().trackCount());
+            LOG.info("{} {} read-only ({} tracks)", first ? "mounted" : "remounted", mountPoint, tree().trackCount());
             settled.countDown();
             warmUpWorkers();
         } catch (TimeoutException e) {
@@ -228,7 +281,7 @@ public class FuseMount implements Mount {
                     return;
                 }
             }
-            LOG.debug("FUSE workers warmed up with {} lookups in {} ms", WARM_UP_LOOKUPS, (System.nanoTime() - start) / 1_000_000);
+            LOG.info("FUSE workers warmed up with {} lookups in {} ms", WARM_UP_LOOKUPS, (System.nanoTime() - start) / 1_000_000);
         }, "musicfs-fuse-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
@@ -249,6 +302,11 @@ public class FuseMount implements Mount {
         }
         String type = mountedTypeOrNull();
         if (type != null) {
+            if (type.startsWith("fuse") && MountTable.isDisconnected(mountPoint, UNMOUNT_TIMEOUT_MILLIS)) {
+                // its process is gone, but the kernel still answers stat of the root from its cache
+                cleanStaleMount(type);
+                return;
+            }
             throw new MountException("mount point " + mountPoint + " is already mounted (" + type
                     + "); unmount it first (fusermount -u " + mountPoint + ") or choose another folder");
         }
@@ -288,7 +346,11 @@ public class FuseMount implements Mount {
         try {
             long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
             long gid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:gid")).longValue();
-            return new LibraryFs(this::tree, this::read, new ReadFailures(System::nanoTime), uid, gid);
+            FaultPoints faults = FaultPoints.fromSystemProperties();
+            if (faults.active()) {
+                LOG.warn("test fault points are switched on: {}", faults);
+            }
+            return new LibraryFs(this::tree, this::read, failures, uid, gid, faults);
         } catch (LinkageError | IllegalStateException e) {
             String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
             throw new MountException("libfuse 2 cannot be loaded (" + reason + "); install it with: apt-get install libfuse2 fuse3");
@@ -316,6 +378,23 @@ public class FuseMount implements Mount {
         state = State.FAILED;
         LOG.debug("mount failed: {}", message);
         settled.countDown();
+    }
+
+    @Override
+    public boolean drain(Duration timeout) throws InterruptedException {
+        unmounting = true;
+        LibraryFs fs = fileSystem;
+        if (fs == null || state != State.MOUNTED) {
+            return true;
+        }
+        long inFlight = fs.stats().inFlight();
+        boolean drained = fs.drain(timeout);
+        if (drained) {
+            LOG.info("drained {}: {} operations were in flight; new operations answer EIO", mountPoint, inFlight);
+        } else {
+            LOG.warn("drain of {} timed out after {} ms: the reads still waiting were answered EIO", mountPoint, timeout.toMillis());
+        }
+        return drained;
     }
 
     @Deactivate

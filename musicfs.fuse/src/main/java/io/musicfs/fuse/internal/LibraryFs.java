@@ -2,8 +2,11 @@ package io.musicfs.fuse.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import com.kenai.jffi.MemoryIO;
@@ -32,6 +35,10 @@ import ru.serce.jnrfuse.struct.Timespec;
  * <p>Called on libfuse's worker threads, many at once. Holds no lock: each call reads the current
  * snapshot once, open files are found through {@link OpenFiles}, and a read writes straight into
  * the kernel's buffer (wrapped as a direct {@link ByteBuffer}, no copy).
+ *
+ * <p>Shutdown: {@link #drain} closes the gate (every operation that starts afterwards is answered
+ * EIO at once), waits for the operations in flight, and at its deadline interrupts the reads still
+ * waiting, which then answer EIO. The threads in a read are kept for that in {@link #reading}.
  */
 final class LibraryFs extends FuseStubFS {
 
@@ -39,6 +46,10 @@ final class LibraryFs extends FuseStubFS {
     private static final int DIR_MODE = FileStat.S_IFDIR | 0555;
     private static final int FILE_MODE = FileStat.S_IFREG | 0444;
     private static final int BLOCK_SIZE = 4096;
+    /** how often a drain looks at the operations in flight */
+    private static final long DRAIN_POLL_MILLIS = 10;
+    /** how long interrupted reads get to answer EIO after a drain's deadline */
+    private static final long INTERRUPTED_READ_GRACE_NANOS = 1_000_000_000L;
 
     private final Supplier<TreeSnapshot> tree;
     private final ContentReader content;
@@ -48,11 +59,21 @@ final class LibraryFs extends FuseStubFS {
     private final long uid;
     private final long gid;
     private final CompletableFuture<Void> initialised = new CompletableFuture<>();
+    private final FaultPoints faults;
+    /** threads inside {@link #read0}, interrupted when a drain runs out of time */
+    private final Set<Thread> reading = ConcurrentHashMap.newKeySet();
+    /** closed by {@link #drain}: operations starting afterwards fail with EIO */
+    private volatile boolean closed;
 
     LibraryFs(Supplier<TreeSnapshot> tree, ContentReader content, ReadFailures failures, long uid, long gid) {
+        this(tree, content, failures, uid, gid, FaultPoints.NONE);
+    }
+
+    LibraryFs(Supplier<TreeSnapshot> tree, ContentReader content, ReadFailures failures, long uid, long gid, FaultPoints faults) {
         this.tree = tree;
         this.content = content;
         this.failures = failures;
+        this.faults = faults;
         this.uid = uid;
         this.gid = gid;
     }
@@ -70,6 +91,36 @@ final class LibraryFs extends FuseStubFS {
         return new MountStats(openFiles.size(), meter.inFlight(), meter.snapshot());
     }
 
+    /**
+     * Closes the gate and waits for the operations in flight; at the deadline interrupts the reads
+     * still running (they answer EIO) and gives them a moment to answer.
+     *
+     * @return whether everything in flight finished within the timeout
+     */
+    boolean drain(Duration timeout) throws InterruptedException {
+        closed = true;
+        if (awaitIdle(System.nanoTime() + timeout.toNanos())) {
+            return true;
+        }
+        reading.forEach(Thread::interrupt);
+        awaitIdle(System.nanoTime() + INTERRUPTED_READ_GRACE_NANOS);
+        return false;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    private boolean awaitIdle(long deadline) throws InterruptedException {
+        while (meter.inFlight() > 0) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(DRAIN_POLL_MILLIS); // polling a counter with a deadline
+        }
+        return true;
+    }
+
     /** Runs libfuse's main loop on the calling thread until the file system is unmounted. */
     int run(String[] args) {
         return libFuse.fuse_main_real(args.length, args, fuseOperations, Struct.size(fuseOperations), null);
@@ -84,6 +135,9 @@ final class LibraryFs extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         long start = meter.start();
+        if (refuse()) {
+            return meter.end(Op.GETATTR, start, -ErrorCodes.EIO());
+        }
         return meter.end(Op.GETATTR, start, getattr0(path, stat));
     }
 
@@ -99,6 +153,9 @@ final class LibraryFs extends FuseStubFS {
     @Override
     public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
         long start = meter.start();
+        if (refuse()) {
+            return meter.end(Op.GETATTR, start, -ErrorCodes.EIO());
+        }
         return meter.end(Op.GETATTR, start, getattr0(path, stat));
     }
 
@@ -129,6 +186,9 @@ final class LibraryFs extends FuseStubFS {
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
         long start = meter.start();
+        if (refuse()) {
+            return meter.end(Op.READDIR, start, -ErrorCodes.EIO());
+        }
         return meter.end(Op.READDIR, start, readdir0(path, buf, filler, offset, fi));
     }
 
@@ -155,6 +215,9 @@ final class LibraryFs extends FuseStubFS {
     @Override
     public int open(String path, FuseFileInfo fi) {
         long start = meter.start();
+        if (refuse()) {
+            return meter.end(Op.OPEN, start, -ErrorCodes.EIO());
+        }
         return meter.end(Op.OPEN, start, open0(path, fi));
     }
 
@@ -176,7 +239,28 @@ final class LibraryFs extends FuseStubFS {
     @Override
     public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
         long start = meter.start();
-        return meter.end(Op.READ, start, read0(path, buf, size, offset, fi));
+        if (refuse()) {
+            return meter.end(Op.READ, start, -ErrorCodes.EIO());
+        }
+        Thread self = Thread.currentThread();
+        reading.add(self);
+        try {
+            return meter.end(Op.READ, start, read0(path, buf, size, offset, fi));
+        } finally {
+            reading.remove(self);
+            if (closed) {
+                Thread.interrupted(); // a drain's interrupt must not stay on libfuse's worker thread
+            }
+        }
+    }
+
+    /** The gate, checked after an operation is counted in flight so a drain cannot miss it. */
+    private boolean refuse() {
+        if (closed) {
+            return true;
+        }
+        faults.beforeOperation();
+        return closed;
     }
 
     private int read0(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
@@ -189,6 +273,7 @@ final class LibraryFs extends FuseStubFS {
         }
         ByteBuffer dst = MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) Math.min(size, file.size() - offset));
         try {
+            faults.beforeRead();
             int total = 0;
             while (dst.hasRemaining()) {
                 int n = content.read(file, offset + total, dst);
@@ -207,6 +292,9 @@ final class LibraryFs extends FuseStubFS {
     @Override
     public int release(String path, FuseFileInfo fi) {
         long start = meter.start();
+        if (refuse()) {
+            return meter.end(Op.RELEASE, start, -ErrorCodes.EIO());
+        }
         return meter.end(Op.RELEASE, start, release0(path, fi));
     }
 
@@ -218,6 +306,9 @@ final class LibraryFs extends FuseStubFS {
     @Override
     public int statfs(String path, Statvfs stat) {
         long start = meter.start();
+        if (refuse()) {
+            return meter.end(Op.STATFS, start, -ErrorCodes.EIO());
+        }
         return meter.end(Op.STATFS, start, statfs0(path, stat));
     }
 

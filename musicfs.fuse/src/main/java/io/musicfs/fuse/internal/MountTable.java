@@ -51,6 +51,35 @@ final class MountTable {
     }
 
     /**
+     * Whether the FUSE file system at {@code mountPoint} lost its process ("Transport endpoint is
+     * not connected"): a lookup of a name that cannot exist reaches the file system's process,
+     * where a stat of the root may be answered from the kernel's cache. A live file system says
+     * "no such file"; one that does not answer within the timeout counts as live (it is not ours
+     * to remove).
+     */
+    static boolean isDisconnected(Path mountPoint, long timeoutMillis) {
+        Path probe = mountPoint.resolve(".musicfs-stale-check-" + System.nanoTime());
+        java.util.concurrent.CompletableFuture<Boolean> check = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                Files.readAttributes(probe, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                return false;
+            } catch (java.nio.file.NoSuchFileException e) {
+                return false;
+            } catch (IOException e) {
+                return String.valueOf(e.getMessage()).contains("not connected");
+            }
+        });
+        try {
+            return check.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * Detaches the file system at {@code mountPoint} with {@code fusermount -u -z} (lazy: the kernel
      * finishes what is in flight and the mount point is free at once).
      *

@@ -26,7 +26,11 @@ final class CommandLine {
             "  --config FILE    read settings and origins from FILE (see the README)",
             "  --cache DIR      cache folder (default $XDG_CACHE_HOME/musicfs or ~/.cache/musicfs)",
             "  --allow-other    let other users (a media server) read the mount",
-            "  --poll-interval S  seconds between syncs of origins that cannot push changes (S3, SFTP; default 300)");
+            "  --poll-interval S  seconds between syncs of origins that cannot push changes (S3, SFTP; default 300)",
+            "  --drain-timeout S  at shutdown, seconds reads in flight may take to finish (default 10)",
+            "  --log-level L    error, warn, info (default), debug or trace",
+            "",
+            "  SIGTERM or SIGINT: unmount and stop (a second one: stop at once); SIGHUP: reload the --config file");
 
     /** What the command line asks for. */
     sealed interface Command permits Help, Version, MountCommand {
@@ -67,6 +71,8 @@ final class CommandLine {
         String mountPoint = null;
         boolean allowOther = false;
         Integer pollInterval = null;
+        Integer drainTimeout = null;
+        String logLevel = null;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -75,6 +81,8 @@ final class CommandLine {
                 case "--cache" -> cache = value(args, ++i, arg);
                 case "--allow-other" -> allowOther = true;
                 case "--poll-interval" -> pollInterval = ConfigFile.seconds("--poll-interval", value(args, ++i, arg));
+                case "--drain-timeout" -> drainTimeout = ConfigFile.seconds("--drain-timeout", value(args, ++i, arg));
+                case "--log-level" -> logLevel = ConfigFile.logLevel("--log-level", value(args, ++i, arg));
                 case "-h", "--help" -> throw new UsageException(USAGE);
                 default -> {
                     if (arg.startsWith("-")) {
@@ -127,7 +135,28 @@ final class CommandLine {
             pollInterval = file.pollIntervalSeconds();
         }
         String listen = file == null ? null : file.listen();
-        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval, listen);
+        if (drainTimeout == null && file != null) {
+            drainTimeout = file.drainTimeoutSeconds();
+        }
+        if (logLevel == null && file != null) {
+            logLevel = file.logLevel();
+        }
+        Settings.DaemonOptions defaults = Settings.DaemonOptions.DEFAULTS;
+        Settings.DaemonOptions daemon = new Settings.DaemonOptions(
+                drainTimeout == null ? defaults.drainTimeout() : java.time.Duration.ofSeconds(drainTimeout),
+                logLevel == null ? defaults.logLevel() : logLevel);
+        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval, listen,
+                daemon);
+    }
+
+    /** @return the {@code --config} file of a mount command line, or {@code null} (it is watched and reloaded) */
+    static Path configFile(String[] args, Path home) {
+        for (int i = 1; i + 1 < args.length; i++) {
+            if (args[i].equals("--config")) {
+                return Paths.expand(args[i + 1], home);
+            }
+        }
+        return null;
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

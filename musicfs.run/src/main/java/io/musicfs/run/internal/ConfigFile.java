@@ -19,13 +19,13 @@ import java.util.Set;
  */
 final class ConfigFile {
 
-    private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other", "poll-interval");
+    private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other", "poll-interval", "drain-timeout", "log-level");
     private static final Set<String> PATH_KEYS = Set.of("default", "compilation", "untagged");
     private static final Set<String> CONTROL_KEYS = Set.of("listen");
 
     /** What a config file says; absent values are {@code null}. */
     record Contents(String mount, String cache, Boolean allowOther, Integer pollIntervalSeconds, List<OriginSpec> origins,
-            Map<String, String> paths, String listen) {
+            Map<String, String> paths, String listen, Integer drainTimeoutSeconds, String logLevel) {
     }
 
     private ConfigFile() {
@@ -117,7 +117,9 @@ final class ConfigFile {
         }
         Integer poll = top.containsKey("poll-interval") ? seconds(name + ": poll-interval", top.get("poll-interval")) : null;
         String listen = control.containsKey("listen") ? listen(name + ": [control] listen", control.get("listen")) : null;
-        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths, listen);
+        Integer drain = top.containsKey("drain-timeout") ? seconds(name + ": drain-timeout", top.get("drain-timeout")) : null;
+        String logLevel = top.containsKey("log-level") ? logLevel(name + ": log-level", top.get("log-level")) : null;
+        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths, listen, drain, logLevel);
     }
 
     private static OriginSpec origin(String where, String id, Map<String, String> values, int order, Path home) throws UsageException {
@@ -176,6 +178,14 @@ final class ConfigFile {
             }
         }
         throw new UsageException(what + ": '" + value + "' is not HOST:PORT (for example 127.0.0.1:7474)");
+    }
+
+    static String logLevel(String what, String value) throws UsageException {
+        String level = value.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!Settings.DaemonOptions.LEVELS.contains(level)) {
+            throw new UsageException(what + ": '" + value + "' is not a log level (" + String.join(", ", Settings.DaemonOptions.LEVELS) + ")");
+        }
+        return level;
     }
 
     static boolean bool(String what, String value) throws UsageException {

@@ -78,7 +78,49 @@ final class RuntimeConfiguration {
         return "musicfs.origin." + originType;
     }
 
+    /**
+     * Removes the factory configurations of origins that are no longer in {@code settings} (a
+     * reload that dropped an origin): its service goes away and the catalog drops its tracks.
+     *
+     * @return the ids of the origins removed
+     */
+    static java.util.List<String> removeUnconfiguredOrigins(ConfigurationAdmin admin, Settings settings)
+            throws IOException, org.osgi.framework.InvalidSyntaxException {
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        settings.origins().forEach(o -> keep.add(factoryPid(o.type()) + " " + o.id()));
+        java.util.List<String> removed = new java.util.ArrayList<>();
+        Configuration[] all = admin.listConfigurations("(service.factoryPid=musicfs.origin.*)");
+        for (Configuration configuration : all == null ? new Configuration[0] : all) {
+            Object id = configuration.getProperties() == null ? null : configuration.getProperties().get("origin.id");
+            if (id != null && !keep.contains(configuration.getFactoryPid() + " " + id)) {
+                configuration.delete();
+                removed.add(id.toString());
+            }
+        }
+        return removed;
+    }
+
+    /** Updates a configuration only when its properties change: an update with equal values would still restart the component. */
     private static void update(Configuration configuration, Dictionary<String, Object> properties) throws IOException {
+        Dictionary<String, Object> current = configuration.getProperties();
+        if (current != null && sameValues(current, properties)) {
+            return;
+        }
         configuration.update(properties);
+    }
+
+    private static boolean sameValues(Dictionary<String, Object> current, Dictionary<String, Object> next) {
+        int known = 0;
+        for (java.util.Enumeration<String> keys = current.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            if (key.startsWith("service.") || key.startsWith("felix.")) {
+                continue;
+            }
+            known++;
+            if (!java.util.Objects.deepEquals(current.get(key), next.get(key))) {
+                return false;
+            }
+        }
+        return known == next.size();
     }
 }
