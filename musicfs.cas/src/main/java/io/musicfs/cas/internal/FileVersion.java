@@ -54,6 +54,11 @@ final class FileVersion {
     private long reads;
     /** Whether a remote origin served one of its chunks: remote files are read further ahead. Written and read without a lock. */
     private volatile boolean remote;
+    /** When it was last read ({@link System#nanoTime}): chunks of files read lately are evicted last. Written without a lock. */
+    private volatile long lastReadNanos;
+    /** Whether a stream read sequentially into the file's last stretch, and whether the next track was handed out for it. */
+    private boolean nearEnd;
+    private boolean nextTrackTaken;
 
     FileVersion(TrackFile file, int chunkSize, long firstLoadNanos) {
         this.file = file;
@@ -79,6 +84,31 @@ final class FileVersion {
         if (!remote) {
             remote = true;
         }
+    }
+
+    void readAt(long nowNanos) {
+        lastReadNanos = nowNanos;
+    }
+
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    /** @return the chunk hashes known now (unknown ones left out) */
+    synchronized long[] knownHashes() {
+        return Arrays.stream(hashes).filter(h -> h != Manifest.UNKNOWN).toArray();
+    }
+
+    /**
+     * @return true once per version, when a stream has read sequentially into the file's last
+     *     stretch: the player is about to need the next track
+     */
+    synchronized boolean takeNextTrackDue() {
+        if (nearEnd && !nextTrackTaken) {
+            nextTrackTaken = true;
+            return true;
+        }
+        return false;
     }
 
     int chunkCount() {
@@ -189,6 +219,9 @@ final class FileVersion {
         }
         streamEnds[stream] = end;
         streamUsed[stream] = reads;
+        if (end >= file.size() - (long) Math.max(chunks, 1) * chunkSize) {
+            nearEnd = true;
+        }
         int first = Math.max(current, streamMarks[stream]) + 1;
         int last = Math.min(current + chunks, chunkCount - 1);
         if (chunks <= 0 || first > last) {
