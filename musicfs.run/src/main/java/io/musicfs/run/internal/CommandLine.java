@@ -126,7 +126,8 @@ final class CommandLine {
         if (pollInterval == null && file != null) {
             pollInterval = file.pollIntervalSeconds();
         }
-        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval);
+        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval,
+                file == null ? null : file.cacheLimitBytes());
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

@@ -19,12 +19,12 @@ import java.util.Set;
  */
 final class ConfigFile {
 
-    private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other", "poll-interval");
+    private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other", "poll-interval", "cache-limit");
     private static final Set<String> PATH_KEYS = Set.of("default", "compilation", "untagged");
 
     /** What a config file says; absent values are {@code null}. */
     record Contents(String mount, String cache, Boolean allowOther, Integer pollIntervalSeconds, List<OriginSpec> origins,
-            Map<String, String> paths) {
+            Map<String, String> paths, Long cacheLimitBytes) {
     }
 
     private ConfigFile() {
@@ -110,7 +110,38 @@ final class ConfigFile {
             allowOther = bool(name + ": allow-other", top.get("allow-other"));
         }
         Integer poll = top.containsKey("poll-interval") ? seconds(name + ": poll-interval", top.get("poll-interval")) : null;
-        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths);
+        Long cacheLimit = top.containsKey("cache-limit") ? bytes(name + ": cache-limit", top.get("cache-limit")) : null;
+        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths, cacheLimit);
+    }
+
+    /** @return a size such as {@code 20G}, {@code 512M}, {@code 1T} or a plain byte count, in bytes */
+    static long bytes(String what, String text) throws UsageException {
+        String t = text.strip().toUpperCase(java.util.Locale.ROOT);
+        if (t.endsWith("IB")) {
+            t = t.substring(0, t.length() - 2);
+        } else if (t.endsWith("B")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        int shift = 0;
+        if (!t.isEmpty()) {
+            switch (t.charAt(t.length() - 1)) {
+                case 'K' -> shift = 10;
+                case 'M' -> shift = 20;
+                case 'G' -> shift = 30;
+                case 'T' -> shift = 40;
+                default -> shift = 0;
+            }
+        }
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1).strip();
+        try {
+            long n = Long.parseLong(digits);
+            if (n <= 0 || n > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new UsageException(what + ": '" + text + "' is not a size (a positive whole number with K, M, G or T, e.g. 20G)");
+        }
     }
 
     private static OriginSpec origin(String where, String id, Map<String, String> values, int order, Path home) throws UsageException {

@@ -13,7 +13,8 @@ import java.util.Map;
  * @param pathPatterns the path patterns that were set ({@code default}, {@code compilation}, {@code untagged})
  * @param allowOther whether other users may read the mount
  * @param pollIntervalSeconds seconds between syncs of origins that cannot push changes (S3, SFTP), or {@code null} for the default
+ * @param cacheLimitBytes the chunk cache's size limit, or {@code null} for the default
  */
 record Settings(Path mountPoint, Path cacheDir, List<OriginSpec> origins, Map<String, String> pathPatterns, boolean allowOther,
-        Integer pollIntervalSeconds) {
+        Integer pollIntervalSeconds, Long cacheLimitBytes) {
 }

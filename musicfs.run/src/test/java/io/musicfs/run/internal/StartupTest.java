@@ -47,6 +47,6 @@ class StartupTest {
 
     private Settings settings(Path origin) {
         return new Settings(tmp.resolve("mnt"), tmp.resolve("cache"),
-                List.of(new OriginSpec("music", "local", 1, Map.of("path", origin.toString()))), Map.of(), false, null);
+                List.of(new OriginSpec("music", "local", 1, Map.of("path", origin.toString()))), Map.of(), false, null, null);
     }
 }
