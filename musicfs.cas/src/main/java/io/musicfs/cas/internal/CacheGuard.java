@@ -294,6 +294,10 @@ final class CacheGuard implements AutoCloseable {
     private void checkFreeSpace() {
         long free;
         try {
+            if (store.readOnly()) {
+                passthrough("cache disk read-only: " + store.directory(), true);
+                return;
+            }
             free = store.usableSpace();
         } catch (IOException e) {
             LOG.debug("cache upkeep: cannot read the free space of {}: {}", store.directory(), e.toString());
@@ -330,6 +334,10 @@ final class CacheGuard implements AutoCloseable {
     /** In passthrough: can the disk take writes again and is there room? Then an integrity check, then active. */
     private void probe() throws InterruptedException {
         try {
+            if (store.readOnly()) {
+                LOG.debug("cache upkeep: probe of {}: still read-only", store.directory());
+                return;
+            }
             store.probe();
             long free = store.usableSpace();
             if (free < limits.reserveBytes()) {

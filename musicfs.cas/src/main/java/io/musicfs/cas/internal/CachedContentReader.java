@@ -508,7 +508,6 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
         }
         writer.close(settings.writeDrainNanos());
         guard.close();
-        originLog.close();
         store.close();
         LOG.info("content reader: stopped; cache {}: {}", settings.cacheDir(), stats);
     }
@@ -933,7 +932,8 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
             return null; // the cache disk is failing: straight to the origins
         }
         Buffer b = buffer(flight);
-        if (store.read(hash, length, b.data)) {
+        ChunkStore.Read found = store.readChunk(hash, length, b.data);
+        if (found == ChunkStore.Read.GOOD) {
             buffers.publish(b, hash, length);
             return b;
         }
@@ -942,7 +942,12 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
             // stopped mid-read (deactivation): the chunk may well be good, keep it known
             throw new InterruptedIOException("interrupted reading chunk " + index + " of " + describe(version.file()) + " from disk");
         }
-        forget(version, index, hash);
+        if (forget(version, index, hash) && found == ChunkStore.Read.MISSING) {
+            // recorded in the manifest, yet not on disk: lost (deleted behind the cache's back, or a crash before the directory was flushed)
+            stats.badChunk();
+            storeWarnings.warn("content reader: chunk {} of {} ({}) is recorded but missing from the cache; fetching it again", index,
+                    describe(version.file()), store.pathOf(hash));
+        }
         return null;
     }
 
@@ -1207,16 +1212,21 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
         }
     }
 
-    /** The chunk was found neither in memory nor on disk, or bad: forgotten here and, when it was recorded, in the manifest. */
-    private void forget(FileVersion version, int index, long hash) {
+    /**
+     * The chunk was found neither in memory nor on disk, or bad: forgotten here and, when it was recorded, in the manifest.
+     *
+     * @return whether it was recorded
+     */
+    private boolean forget(FileVersion version, int index, long hash) {
         if (!version.forget(index, hash)) {
-            return;
+            return false;
         }
         try {
             manifests.forgetChunk(version.file(), index);
         } catch (IOException | RuntimeException e) {
             manifestWarnings.warn("content reader: cannot forget bad chunk {} of {}: {}", index, describe(version.file()), e.toString());
         }
+        return true;
     }
 
     private static String describe(TrackFile file) {

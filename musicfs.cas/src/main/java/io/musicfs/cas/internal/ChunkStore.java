@@ -152,6 +152,21 @@ public final class ChunkStore implements AutoCloseable {
      *     is interrupted while it reads)
      */
     public boolean read(long hash, int expectedLength, ByteBuffer dst) {
+        return readChunk(hash, expectedLength, dst) == Read.GOOD;
+    }
+
+    /** What {@link #readChunk} found. */
+    enum Read {
+        /** present and verified */
+        GOOD,
+        /** no file under the name */
+        MISSING,
+        /** bad (deleted), or the reading thread was interrupted */
+        FAILED
+    }
+
+    /** {@link #read}, telling a missing chunk from a bad one. */
+    Read readChunk(long hash, int expectedLength, ByteBuffer dst) {
         Path path = pathOf(hash);
         dst.clear().limit(expectedLength);
         String problem;
@@ -170,7 +185,7 @@ public final class ChunkStore implements AutoCloseable {
                     long actual = hash(dst);
                     if (actual == hash) {
                         index.accessed(hash, System.currentTimeMillis());
-                        return true;
+                        return Read.GOOD;
                     }
                     problem = "content hashes to " + name(actual);
                 }
@@ -181,17 +196,16 @@ public final class ChunkStore implements AutoCloseable {
                 // counted but gone: deleted behind the store's back; the counts follow the disk
                 int shard = shardOf(hash);
                 synchronized (shardLocks[shard]) {
-                    if (scanned[shard] && !Files.exists(path) && forgetMissing(hash)) {
-                        LOG.warn("chunk store: chunk {} is missing, it is fetched again", path);
-                        stats.badChunk();
+                    if (scanned[shard] && !Files.exists(path)) {
+                        forgetMissing(hash); // the reader, which knows the chunk was recorded, reports it
                     }
                 }
             }
-            return false;
+            return Read.MISSING;
         } catch (AsynchronousCloseException e) {
             // The reading thread was interrupted (a read-ahead stopped at deactivation): the chunk is not to blame.
             dst.clear();
-            return false;
+            return Read.FAILED;
         } catch (IOException e) {
             problem = "unreadable: " + e;
         }
@@ -199,7 +213,7 @@ public final class ChunkStore implements AutoCloseable {
         LOG.warn("chunk store: bad chunk {} ({}), deleting it so it is fetched again", path, problem);
         stats.badChunk();
         discard(hash);
-        return false;
+        return Read.FAILED;
     }
 
     /**
@@ -621,6 +635,11 @@ public final class ChunkStore implements AutoCloseable {
     /** @return the size of the cache's file system */
     long totalSpace() throws IOException {
         return Files.getFileStore(chunksDir).getTotalSpace();
+    }
+
+    /** @return whether the cache's file system is mounted read-only now */
+    boolean readOnly() throws IOException {
+        return Files.getFileStore(chunksDir).isReadOnly();
     }
 
     /** Writes, fsyncs, reads back and deletes a small file where chunks are written: whether the disk takes writes now. */

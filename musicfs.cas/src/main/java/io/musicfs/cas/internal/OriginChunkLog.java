@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 
 import io.musicfs.api.origin.OriginIds;
@@ -26,14 +24,13 @@ import io.musicfs.api.origin.OriginIds;
  * The file is not fsynced for that reason. It is rewritten without the chunks no longer on disk when
  * it is read for a clear.
  *
- * <p>Threading: the monitor of this object guards the open channels; appends are short.
+ * <p>Threading: the monitor of this object serialises appends and reads; each is short.
  */
-final class OriginChunkLog implements AutoCloseable {
+final class OriginChunkLog {
 
     static final String DIR = "origins";
 
     private final Path dir;
-    private final Map<String, FileChannel> open = new HashMap<>();
 
     OriginChunkLog(Path chunksDir) {
         this.dir = chunksDir.resolve(DIR);
@@ -41,26 +38,22 @@ final class OriginChunkLog implements AutoCloseable {
 
     /** Notes that chunk {@code hash} was cached for a file of {@code originId}. */
     synchronized void note(String originId, long hash) throws IOException {
-        FileChannel ch = open.get(originId);
-        if (ch == null) {
-            OriginIds.validate(originId);
-            Files.createDirectories(dir);
-            ch = FileChannel.open(dir.resolve(originId), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            open.put(originId, ch);
-        }
-        ByteBuffer b = ByteBuffer.allocate(Long.BYTES).putLong(0, hash);
-        while (b.hasRemaining()) {
-            ch.write(b);
+        OriginIds.validate(originId);
+        Files.createDirectories(dir);
+        // Opened per chunk, not kept open: an open file for writing would keep the cache's file system
+        // from being remounted read-only or unmounted, and a chunk write costs an fsync anyway.
+        try (FileChannel ch = FileChannel.open(dir.resolve(originId), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            ByteBuffer b = ByteBuffer.allocate(Long.BYTES).putLong(0, hash);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
         }
     }
 
     /** @return the chunks noted for the origin, and forgets them; empty when none */
     synchronized Set<Long> take(String originId) throws IOException {
         OriginIds.validate(originId);
-        FileChannel ch = open.remove(originId);
-        if (ch != null) {
-            ch.close();
-        }
         Path file = dir.resolve(originId);
         byte[] bytes;
         try {
@@ -79,7 +72,6 @@ final class OriginChunkLog implements AutoCloseable {
 
     /** Forgets every origin's chunks. */
     synchronized void clear() throws IOException {
-        close();
         if (!Files.isDirectory(dir)) {
             return;
         }
@@ -88,17 +80,5 @@ final class OriginChunkLog implements AutoCloseable {
                 Files.deleteIfExists(f);
             }
         }
-    }
-
-    @Override
-    public synchronized void close() {
-        for (FileChannel ch : open.values()) {
-            try {
-                ch.close();
-            } catch (IOException e) {
-                // nothing was buffered: appends went straight to the channel
-            }
-        }
-        open.clear();
     }
 }
