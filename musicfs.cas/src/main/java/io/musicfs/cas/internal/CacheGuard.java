@@ -378,8 +378,9 @@ final class CacheGuard implements AutoCloseable {
             diskReadable = readable;
             nextProbeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.probeMillis());
         }
-        LOG.warn("cache: {}; reads go straight to the origins, nothing is cached and read-ahead stops; the disk is probed every {} s",
-                why, TimeUnit.MILLISECONDS.toSeconds(limits.probeMillis()));
+        long probe = limits.probeMillis();
+        LOG.warn("cache: {}; reads go straight to the origins, nothing is cached and read-ahead stops; the disk is probed every {}",
+                why, probe >= 1_000 ? TimeUnit.MILLISECONDS.toSeconds(probe) + " s" : probe + " ms");
         listener.stateChanged(State.PASSTHROUGH, State.ACTIVE, why);
     }
 }
