@@ -31,12 +31,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The chunk cache survives kill -9 (resilience 5.7, 2.8): the real daemon is killed while eight
- * readers stream large tracks through the mount and a sync of newly added files runs; after a
- * restart every byte read matches the source files, the mount point is usable, and the cache's
- * size accounting (as the daemon reports it when it stops) equals the bytes of chunk files on disk.
+ * The chunk cache of the real daemon, through the real mount. It survives kill -9 (resilience 5.7,
+ * 2.8): the daemon is killed while eight readers stream large tracks and a sync of newly added files
+ * starts; after a restart every byte read matches the source files, the mount point is usable, and the
+ * cache's size accounting (as the daemon reports it when it stops) equals the bytes of chunk files on
+ * disk. And it heals (6.4): a chunk file with a flipped byte and a deleted one are refetched, readers
+ * get the right bytes.
  */
-class CacheCrashIT {
+class ChunkCacheIT {
 
     private static final int READERS = 8;
     private static final long LARGE_BYTES = 12L << 20;
@@ -104,7 +106,7 @@ class CacheCrashIT {
                     assertFalse(t.isAlive(), "a reader hangs on the dead mount");
                 }
             } finally {
-                daemon.saveOutput("CacheCrashIT-killed");
+                daemon.saveOutput("ChunkCacheIT-killed");
             }
         }
 
@@ -121,17 +123,72 @@ class CacheCrashIT {
                 daemon.signal("TERM");
                 assertEquals(0, daemon.awaitExit(60), daemon.output());
                 assertFalse(Mounts.isMounted(mountPoint));
-                Matcher stopped = daemon.lines().stream().map(STOPPED::matcher).filter(Matcher::find).reduce((a, b) -> b)
-                        .orElseThrow(() -> new AssertionError("no 'content reader: stopped' line:\n" + daemon.output()));
-                long[] onDisk = chunkFiles(cache.resolve("chunks"));
-                assertTrue(onDisk[0] > 0);
-                assertEquals(onDisk[0], Long.parseLong(stopped.group(1)), "chunk count the daemon reported vs chunk files on disk");
-                assertEquals(onDisk[1], Long.parseLong(stopped.group(2)), "bytes the daemon reported vs bytes of chunk files on disk");
+                assertAccountingMatchesDisk(daemon);
                 try (var tmpFiles = Files.list(cache.resolve("chunks").resolve("tmp"))) {
                     assertEquals(0, tmpFiles.count(), "temporary files left behind");
                 }
             } finally {
-                daemon.saveOutput("CacheCrashIT-restarted");
+                daemon.saveOutput("ChunkCacheIT-restarted");
+            }
+        }
+    }
+
+    /** The chunk count and bytes the daemon logged when it stopped equal the chunk files on disk. */
+    private void assertAccountingMatchesDisk(Daemon daemon) {
+        Matcher stopped = daemon.lines().stream().map(STOPPED::matcher).filter(Matcher::find).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no 'content reader: stopped' line:\n" + daemon.output()));
+        long[] onDisk = chunkFiles(cache.resolve("chunks"));
+        assertTrue(onDisk[0] > 0);
+        assertEquals(onDisk[0], Long.parseLong(stopped.group(1)), "chunk count the daemon reported vs chunk files on disk");
+        assertEquals(onDisk[1], Long.parseLong(stopped.group(2)), "bytes the daemon reported vs bytes of chunk files on disk");
+    }
+
+    @Test
+    void aFlippedByteAndADeletedChunkAreRefetchedAndReadersGetTheRightBytes() throws Exception {
+        TruthEntry track = corpus.presentOf(Corpus.LARGE_CASE).get(0);
+        try (Daemon daemon = start()) {
+            try {
+                daemon.awaitServing();
+                daemon.awaitLine(line -> line.contains("origin music: sync finished"), 300);
+                assertEquals(track.sha256(), MountedTree.sha256(mountPoint.resolve(track.virtualPath())));
+                daemon.signal("TERM");
+                assertEquals(0, daemon.awaitExit(60), daemon.output());
+            } finally {
+                daemon.saveOutput("ChunkCacheIT-first");
+            }
+        }
+        List<Path> chunks = new ArrayList<>();
+        for (File top : listed(cache.resolve("chunks").toFile())) {
+            for (File middle : top.getName().length() == 2 ? listed(top) : new File[0]) {
+                for (File chunk : listed(middle)) {
+                    chunks.add(chunk.toPath());
+                }
+            }
+        }
+        assertTrue(chunks.size() >= 4, "chunks cached: " + chunks.size());
+        chunks.sort(null);
+        Path flipped = chunks.get(0);
+        Path deleted = chunks.get(1);
+        try (FileChannel ch = FileChannel.open(flipped, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, 1000);
+            one.put(0, (byte) (one.get(0) ^ 0xff)).flip();
+            ch.write(one, 1000);
+        }
+        Files.delete(deleted);
+
+        try (Daemon daemon = start()) {
+            try {
+                daemon.awaitServing();
+                assertEquals(track.sha256(), MountedTree.sha256(mountPoint.resolve(track.virtualPath())), "bytes after the damage");
+                daemon.awaitLine(line -> line.contains("bad chunk " + flipped), 10);
+                daemon.awaitLine(line -> line.contains("is recorded but missing") || line.contains("missing from the cache"), 10);
+                daemon.signal("TERM");
+                assertEquals(0, daemon.awaitExit(60), daemon.output());
+                assertTrue(Files.exists(flipped) && Files.exists(deleted), "both chunks are cached again");
+                assertAccountingMatchesDisk(daemon);
+            } finally {
+                daemon.saveOutput("ChunkCacheIT-healed");
             }
         }
     }
