@@ -66,6 +66,11 @@ import org.slf4j.LoggerFactory;
  * What is known of each file version (its chunk hashes, its read pattern) is kept in a
  * {@link FileVersion}, so the manifest store is asked once per version, not once per read.
  *
+ * <p>It is also the cache's {@link CacheAdmin}: the size limit, the cache disk's state (active or
+ * passthrough) and the scrub belong to its {@link CacheGuard}, which the read path asks whether to
+ * write, read ahead or read from disk at all. A track read sequentially to near its end has the
+ * start of the next track in album order ({@link AlbumOrder}) read ahead too.
+ *
  * <h2>Threading</h2>
  * {@link #read} runs on the caller's thread (a FUSE thread), for any number of callers at once.
  * The first reader of a chunk that is not in memory leads its load: it registers in
@@ -91,8 +96,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads this component starts, and {@link #deactivate} stops: {@link OriginReads}' pool
  * ({@code musicfs-cas-origin-N}), the read-ahead pool ({@code musicfs-cas-readahead-N}), the
- * {@link ChunkWriter} ({@code musicfs-cas-writer}) and the {@link ChunkStore} inventory
- * ({@code musicfs-cas-inventory}).
+ * {@link ChunkWriter} ({@code musicfs-cas-writer}), the {@link ChunkStore} inventory
+ * ({@code musicfs-cas-inventory}) and the {@link CacheGuard}'s upkeep ({@code musicfs-cas-upkeep}).
  *
  * <h2>Lock order</h2>
  * A {@link FileVersion}'s load lock is taken before its monitor and is held while the manifest store
