@@ -8,8 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
  * start-up inventory has run ({@link #inventoryComplete()}), a lower bound before. Hits and misses
  * count chunks asked for by reads since start: a hit was served from memory or disk, a miss had to
  * wait for a fetch from an origin (its own or another reader's). A chunk that read-ahead brought in
- * before the reader asked for it is a hit. Not a service yet; the size limits and status reporting
- * will read it.
+ * before the reader asked for it is a hit. {@link CacheGuard} reads them for the size limit and the status.
  *
  * <p>Threading: lock-free; any thread may update or read at any time. A reading of several counters
  * is not one consistent snapshot.
@@ -24,6 +23,8 @@ public final class CacheStats {
     private final LongAdder readAheads = new LongAdder();
     private final LongAdder writesSkipped = new LongAdder();
     private final LongAdder writesAbandoned = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder writesRefused = new LongAdder();
     private volatile boolean inventoryComplete;
 
     /** @return chunk files in the store */
@@ -66,6 +67,16 @@ public final class CacheStats {
         return writesAbandoned.sum();
     }
 
+    /** @return chunks deleted to keep the cache under its size limit */
+    public long evictions() {
+        return evictions.sum();
+    }
+
+    /** @return fetched chunks served but not cached because the cache was near its limit, its disk low or in passthrough */
+    public long writesRefused() {
+        return writesRefused.sum();
+    }
+
     /** @return whether {@link #chunks()} and {@link #bytes()} include what earlier runs left */
     public boolean inventoryComplete() {
         return inventoryComplete;
@@ -79,6 +90,20 @@ public final class CacheStats {
     void chunkRemoved(long size) {
         chunks.decrementAndGet();
         bytes.addAndGet(-size);
+    }
+
+    /** Sets the counts to what a full walk of the disk found. */
+    void reset(long chunkCount, long byteCount) {
+        chunks.set(chunkCount);
+        bytes.set(byteCount);
+    }
+
+    void evicted(int n) {
+        evictions.add(n);
+    }
+
+    void writeRefused() {
+        writesRefused.increment();
     }
 
     void hit() {
@@ -113,6 +138,7 @@ public final class CacheStats {
     public String toString() {
         return chunks() + " chunks, " + bytes() + " bytes" + (inventoryComplete ? "" : " (inventory running)")
                 + ", " + hits() + " hits, " + misses() + " misses, " + badChunks() + " bad chunks, " + readAheads() + " read ahead, "
-                + writesSkipped() + " writes skipped (queue full), " + writesAbandoned() + " writes abandoned at stop";
+                + writesSkipped() + " writes skipped (queue full), " + writesRefused() + " writes refused (limit, disk), "
+                + evictions() + " evicted, " + writesAbandoned() + " writes abandoned at stop";
     }
 }

@@ -5,10 +5,15 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.LongPredicate;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,11 +24,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.musicfs.api.cache.CacheAdmin;
+import io.musicfs.api.cache.CacheStatus;
+import io.musicfs.api.cache.CacheStatus.State;
+import io.musicfs.api.cache.PrefetchReport;
+import io.musicfs.api.cache.Progress;
+import io.musicfs.api.cache.VerifyReport;
 import io.musicfs.api.content.ContentReader;
 import io.musicfs.api.content.ContentUnavailableException;
 import io.musicfs.api.content.Manifest;
 import io.musicfs.api.content.ManifestStore;
 import io.musicfs.api.content.OriginRouter;
+import io.musicfs.api.library.Library;
 import io.musicfs.api.library.TrackFile;
 import io.musicfs.api.origin.Origin;
 import io.musicfs.cas.internal.ChunkBufferPool.Buffer;
@@ -34,6 +46,11 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -48,6 +65,11 @@ import org.slf4j.LoggerFactory;
  * {@link ChunkWriter} then stores it and records it in the file's {@link Manifest} in the background.
  * What is known of each file version (its chunk hashes, its read pattern) is kept in a
  * {@link FileVersion}, so the manifest store is asked once per version, not once per read.
+ *
+ * <p>It is also the cache's {@link CacheAdmin}: the size limit, the cache disk's state (active or
+ * passthrough) and the scrub belong to its {@link CacheGuard}, which the read path asks whether to
+ * write, read ahead or read from disk at all. A track read sequentially to near its end has the
+ * start of the next track in album order ({@link AlbumOrder}) read ahead too.
  *
  * <h2>Threading</h2>
  * {@link #read} runs on the caller's thread (a FUSE thread), for any number of callers at once.
@@ -74,8 +96,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads this component starts, and {@link #deactivate} stops: {@link OriginReads}' pool
  * ({@code musicfs-cas-origin-N}), the read-ahead pool ({@code musicfs-cas-readahead-N}), the
- * {@link ChunkWriter} ({@code musicfs-cas-writer}) and the {@link ChunkStore} inventory
- * ({@code musicfs-cas-inventory}).
+ * {@link ChunkWriter} ({@code musicfs-cas-writer}), the {@link ChunkStore} inventory
+ * ({@code musicfs-cas-inventory}) and the {@link CacheGuard}'s upkeep ({@code musicfs-cas-upkeep}).
  *
  * <h2>Lock order</h2>
  * A {@link FileVersion}'s load lock is taken before its monitor and is held while the manifest store
@@ -87,9 +109,10 @@ import org.slf4j.LoggerFactory;
  * is locked while an origin, the router or the manifest store is called. {@code inFlight} is a
  * concurrent map, {@code settings} a volatile immutable snapshot.
  */
-@Component(configurationPid = CachedContentReader.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = ContentReader.class)
+@Component(configurationPid = CachedContentReader.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {ContentReader.class, CacheAdmin.class})
 @Designate(ocd = CachedContentReader.Config.class)
-public final class CachedContentReader implements ContentReader {
+public final class CachedContentReader implements ContentReader, CacheAdmin {
 
     /** The configuration PID. */
     public static final String PID = "musicfs.cas";
@@ -144,6 +167,13 @@ public final class CachedContentReader implements ContentReader {
     private static final long READ_AHEAD_IDLE_SECONDS = 60;
     /** File versions whose chunk hashes and read pattern are kept; about a kilobyte each for a typical track. */
     static final int KNOWN_FILE_VERSIONS = 1024;
+    /** Chunks of a file read within this time are "being read now": evicted last. */
+    static final long READING_NOW_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** Default free space the cache leaves on its disk (at most 5% of the disk): below it the disk counts as full. */
+    static final long DEFAULT_FREE_RESERVE_BYTES = 1L << 30;
+    /** Default chunks of the next track in album order fetched when a track is played to near its end: 2 MiB, the first seconds. */
+    static final int DEFAULT_NEXT_TRACK_CHUNKS = 2;
+
     /** How often a file version whose manifest could not be loaded tries again. */
     static final long MANIFEST_RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -183,6 +213,36 @@ public final class CachedContentReader implements ContentReader {
                 min = "1", max = "1024")
         int writeQueueChunks() default DEFAULT_WRITE_QUEUE_CHUNKS;
 
+        @AttributeDefinition(name = "Size limit",
+                description = "Bytes the chunk cache may take on disk; 0 chooses 20 GiB, at most a tenth of the cache's disk."
+                        + " Eviction of the least recently used chunks starts above 90% of it, read-ahead stops above 95%, and"
+                        + " above 99% fetched chunks are served but not cached. Applies at once.",
+                min = "0")
+        long cacheLimitBytes() default 0;
+
+        @AttributeDefinition(name = "Free space reserve",
+                description = "Bytes the cache leaves free on its disk (at most 5% of the disk): with less free the cache disk counts"
+                        + " as full and reads go straight to the origins. Applies at once.",
+                min = "0")
+        long freeReserveBytes() default DEFAULT_FREE_RESERVE_BYTES;
+
+        @AttributeDefinition(name = "Disk probe interval",
+                description = "Milliseconds between probes of a cache disk that is full, read-only or failing. Applies at once.",
+                min = "1")
+        long diskProbeMillis() default 60_000;
+
+        @AttributeDefinition(name = "Scrub interval",
+                description = "Hours between background verifications of a sample of chunks (all of them when more than 1% of the"
+                        + " sample is bad); 0 disables the scrub. A change applies at the next restart.",
+                min = "0")
+        int scrubIntervalHours() default 24;
+
+        @AttributeDefinition(name = "Next-track read-ahead",
+                description = "Chunks of the next track in album order fetched when a track is read sequentially to near its end;"
+                        + " 0 disables it. Applies at once.",
+                min = "0", max = "64")
+        int nextTrackChunks() default DEFAULT_NEXT_TRACK_CHUNKS;
+
         @AttributeDefinition(name = "Write drain time",
                 description = "Milliseconds queued chunk writes may still take when the cache stops; the rest are dropped and fetched"
                         + " again when read. Applies at once.",
@@ -192,7 +252,8 @@ public final class CachedContentReader implements ContentReader {
 
     /** A validated configuration. */
     record Settings(Path cacheDir, int chunkSize, long localDeadlineNanos, long remoteDeadlineNanos, int readAheadChunks,
-            int writeQueueChunks, long writeDrainNanos) {
+            int writeQueueChunks, long writeDrainNanos, long cacheLimitBytes, long freeReserveBytes, long diskProbeMillis,
+            int scrubIntervalHours, int nextTrackChunks) {
 
         /** @throws IllegalArgumentException naming the property, for any invalid value */
         static Settings of(Config config) {
@@ -227,9 +288,34 @@ public final class CachedContentReader implements ContentReader {
             if (drain < 0) {
                 throw new IllegalArgumentException(PID + ": writeDrainMillis must be at least 0, got " + drain);
             }
+            long limit = config.cacheLimitBytes();
+            if (limit < 0) {
+                throw new IllegalArgumentException(PID + ": cacheLimitBytes must be at least 0 (0: automatic), got " + limit);
+            }
+            if (limit > 0 && limit < 4L * chunkSize) {
+                throw new IllegalArgumentException(PID + ": cacheLimitBytes must hold at least 4 chunks (" + 4L * chunkSize
+                        + " bytes), got " + limit);
+            }
+            long reserve = config.freeReserveBytes();
+            if (reserve < 0) {
+                throw new IllegalArgumentException(PID + ": freeReserveBytes must be at least 0, got " + reserve);
+            }
+            long probe = config.diskProbeMillis();
+            if (probe < 1) {
+                throw new IllegalArgumentException(PID + ": diskProbeMillis must be at least 1, got " + probe);
+            }
+            int scrub = config.scrubIntervalHours();
+            if (scrub < 0) {
+                throw new IllegalArgumentException(PID + ": scrubIntervalHours must be at least 0, got " + scrub);
+            }
+            int nextTrack = config.nextTrackChunks();
+            if (nextTrack < 0 || nextTrack > MAX_READ_AHEAD_CHUNKS) {
+                throw new IllegalArgumentException(PID + ": nextTrackChunks must be from 0 to " + MAX_READ_AHEAD_CHUNKS + ", got "
+                        + nextTrack);
+            }
             return new Settings(cacheDir.normalize(), chunkSize, deadline("localDeadlineMillis", config.localDeadlineMillis()),
                     deadline("remoteDeadlineMillis", config.remoteDeadlineMillis()), readAhead, writeQueue,
-                    TimeUnit.MILLISECONDS.toNanos(drain));
+                    TimeUnit.MILLISECONDS.toNanos(drain), limit, reserve, probe, scrub, nextTrack);
         }
 
         private static long deadline(String property, long millis) {
@@ -249,7 +335,10 @@ public final class CachedContentReader implements ContentReader {
     }
 
     /** What a leader tells the readers waiting for it: the chunk's hash, and whether it came from an origin. */
-    private record Loaded(long hash, boolean fromOrigin) {
+    private record Loaded(long hash, boolean fromOrigin, boolean collided) {
+        Loaded(long hash, boolean fromOrigin) {
+            this(hash, fromOrigin, false);
+        }
     }
 
     /**
@@ -293,6 +382,13 @@ public final class CachedContentReader implements ContentReader {
     private final ThreadPoolExecutor readAheadPool;
     /** Half the kept buffers: the most read-ahead may ask for per stream, so streams do not evict each other's chunks at once. */
     private final int maxReadAhead;
+    private final CacheGuard guard;
+    private final OriginChunkLog originLog;
+    private final AlbumOrder albumOrder = new AlbumOrder();
+
+    // Optional services, dynamic: copied to a local before use.
+    private volatile EventAdmin events;
+    private volatile Library library;
 
     // Lock-free shared state.
     private volatile Settings settings;
@@ -337,6 +433,32 @@ public final class CachedContentReader implements ContentReader {
                     return t;
                 });
         this.readAheadPool.allowCoreThreadTimeOut(true);
+        this.originLog = new OriginChunkLog(store.directory());
+        this.guard = new CacheGuard(store, stats, limits(s), this::readingNow, this::stateChanged);
+        this.writer.admission = new ChunkWriter.Admission() {
+            @Override
+            public boolean admits(int length) {
+                return guard.admits(length);
+            }
+
+            @Override
+            public void written(String originId, long hash) {
+                guard.written();
+                try {
+                    originLog.note(originId, hash);
+                } catch (IOException | RuntimeException e) {
+                    storeWarnings.warn("content reader: cannot note chunk {} under origin {} (clearing that origin will miss it): {}",
+                            ChunkStore.name(hash), originId, e.toString());
+                }
+            }
+
+            @Override
+            public void failed(IOException e) {
+                guard.writeFailed(e);
+            }
+        };
+        LOG.info("content reader: cache limit {} bytes, free space reserve {} bytes", guard.limits().limitBytes(),
+                guard.limits().reserveBytes());
         LOG.info("content reader: cache {}, chunk size {}, deadlines local {} ms, remote {} ms, read-ahead {} chunks, write queue {} chunks",
                 s.cacheDir(), chunkSize, TimeUnit.NANOSECONDS.toMillis(s.localDeadlineNanos()),
                 TimeUnit.NANOSECONDS.toMillis(s.remoteDeadlineNanos()), readAheadChunks(s), writer.capacity());
@@ -362,8 +484,12 @@ public final class CachedContentReader implements ContentReader {
             LOG.warn("content reader: cacheDir, chunkSize and writeQueueChunks changes apply at the next restart; running with {}, {} and {}",
                     now.cacheDir(), now.chunkSize(), now.writeQueueChunks());
         }
-        settings = new Settings(now.cacheDir(), now.chunkSize(), asked.localDeadlineNanos(), asked.remoteDeadlineNanos(),
-                asked.readAheadChunks(), now.writeQueueChunks(), asked.writeDrainNanos());
+        Settings next = new Settings(now.cacheDir(), now.chunkSize(), asked.localDeadlineNanos(), asked.remoteDeadlineNanos(),
+                asked.readAheadChunks(), now.writeQueueChunks(), asked.writeDrainNanos(), asked.cacheLimitBytes(),
+                asked.freeReserveBytes(), asked.diskProbeMillis(), now.scrubIntervalHours(), asked.nextTrackChunks());
+        settings = next;
+        guard.limits(limits(next));
+        LOG.info("content reader: configuration applied; cache limit {} bytes", guard.limits().limitBytes());
     }
 
     /**
@@ -386,6 +512,7 @@ public final class CachedContentReader implements ContentReader {
             Thread.currentThread().interrupt();
         }
         writer.close(settings.writeDrainNanos());
+        guard.close();
         store.close();
         LOG.info("content reader: stopped; cache {}: {}", settings.cacheDir(), stats);
     }
@@ -408,8 +535,15 @@ public final class CachedContentReader implements ContentReader {
         }
         Settings s = settings;
         FileVersion version = version(file);
+        version.readAt(System.nanoTime());
         long end = offset + wanted;
-        readAhead(version, version.readAhead(offset, end, readAheadChunks(s, version)));
+        int[] ahead = version.readAhead(offset, end, readAheadChunks(s, version));
+        if (guard.prefetching()) {
+            readAhead(version, ahead);
+            if (s.nextTrackChunks() > 0 && version.takeNextTrackDue()) {
+                readNextTrack(file, s.nextTrackChunks());
+            }
+        }
         int start = dst.position();
         boolean filled = false;
         try {
@@ -435,6 +569,174 @@ public final class CachedContentReader implements ContentReader {
                 dst.position(start);
             }
         }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setEvents(EventAdmin admin) {
+        events = admin;
+    }
+
+    void unsetEvents(EventAdmin gone) {
+        if (events == gone) {
+            events = null;
+        }
+    }
+
+    /** The tree, for next-track read-ahead; without it only the file being read is read ahead. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setLibrary(Library lib) {
+        library = lib;
+    }
+
+    void unsetLibrary(Library gone) {
+        if (library == gone) {
+            library = null;
+        }
+    }
+
+    @Override
+    public CacheStatus status() {
+        return guard.status();
+    }
+
+    @Override
+    public VerifyReport verify(boolean all, Progress progress) throws InterruptedException {
+        return guard.verify(all, progress);
+    }
+
+    @Override
+    public long clear(String originId) throws InterruptedException {
+        long freed;
+        if (originId == null) {
+            freed = store.clear();
+            try {
+                originLog.clear();
+            } catch (IOException e) {
+                LOG.warn("content reader: cannot remove the per-origin chunk lists: {}", e.toString());
+            }
+            synchronized (versions) {
+                versions.clear();
+            }
+            LOG.info("cache: cleared, {} bytes freed", freed);
+        } else {
+            Set<Long> hashes;
+            try {
+                hashes = originLog.take(originId);
+            } catch (IOException e) {
+                throw new IllegalStateException("cache clear " + originId + ": cannot read the list of its chunks: " + e, e);
+            }
+            freed = store.discardAll(hashes);
+            synchronized (versions) {
+                versions.keySet().removeIf(f -> f.originId().equals(originId));
+            }
+            LOG.info("cache: cleared the chunks of origin {}: {} chunks listed, {} bytes freed", originId, hashes.size(), freed);
+        }
+        return freed;
+    }
+
+    @Override
+    public PrefetchReport prefetch(List<TrackFile> files, Progress progress) throws InterruptedException {
+        long total = files.stream().mapToLong(TrackFile::size).sum();
+        long done = 0;
+        long fetched = 0;
+        int failed = 0;
+        for (TrackFile file : files) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("prefetch interrupted");
+            }
+            try {
+                if (!guard.prefetching()) {
+                    throw new ContentUnavailableException("the cache is " + (guard.state() == State.ACTIVE ? "near its size limit"
+                            : "in passthrough (" + guard.status().reason() + ")"));
+                }
+                FileVersion version = version(file);
+                for (int index = 0; index < version.chunkCount(); index++) {
+                    if (!guard.prefetching()) {
+                        throw new ContentUnavailableException("prefetch stopped: the cache is full or in passthrough");
+                    }
+                    int length = version.chunkLength(index);
+                    long hash = version.hash(index);
+                    boolean have = hash != Manifest.UNKNOWN && (inMemory(hash, length) || store.index().contains(hash));
+                    if (!have) {
+                        Buffer b = fetch(version, index, length, settings, false);
+                        buffers.release(b);
+                        fetched += length;
+                    }
+                    done += length;
+                    if (progress != null) {
+                        progress.update(done, total);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                failed++;
+                LOG.warn("cache: prefetch of {} failed: {}", describe(file), e.getMessage());
+            }
+        }
+        writer.awaitIdle(TimeUnit.SECONDS.toNanos(30));
+        return new PrefetchReport(files.size(), fetched, failed);
+    }
+
+    private boolean inMemory(long hash, int length) {
+        Buffer b = buffers.pin(hash, length);
+        if (b != null) {
+            buffers.release(b);
+        }
+        return b != null;
+    }
+
+    /** @return the guard's limits for these settings, the automatic ones resolved against the cache's disk */
+    private CacheGuard.Limits limits(Settings s) {
+        long disk;
+        try {
+            disk = store.totalSpace();
+        } catch (IOException e) {
+            disk = 0;
+        }
+        long limit = s.cacheLimitBytes() > 0 ? s.cacheLimitBytes() : CacheGuard.defaultLimit(disk);
+        long reserve = disk > 0 ? Math.min(s.freeReserveBytes(), disk / 20) : s.freeReserveBytes();
+        return new CacheGuard.Limits(limit, reserve, s.diskProbeMillis(), TimeUnit.HOURS.toMillis(s.scrubIntervalHours()));
+    }
+
+    /** @return whether a chunk belongs to a file read within {@link #READING_NOW_NANOS}; a snapshot, taken once per eviction */
+    private LongPredicate readingNow() {
+        long now = System.nanoTime();
+        Set<Long> hot = new HashSet<>();
+        List<FileVersion> recent;
+        synchronized (versions) {
+            recent = new ArrayList<>(versions.values());
+        }
+        for (FileVersion v : recent) {
+            if (now - v.lastReadNanos() < READING_NOW_NANOS) {
+                for (long h : v.knownHashes()) {
+                    hot.add(h);
+                }
+            }
+        }
+        return hot::contains;
+    }
+
+    /** Posts {@link CacheAdmin#TOPIC_STATE_CHANGED}; without Event Admin the log line the guard wrote is all. */
+    private void stateChanged(State now, State previous, String reason) {
+        EventAdmin admin = events;
+        if (admin == null) {
+            return;
+        }
+        Map<String, Object> props = new HashMap<>();
+        props.put("state", now.name());
+        props.put("previous", previous.name());
+        if (reason != null) {
+            props.put("reason", reason);
+        }
+        try {
+            admin.postEvent(new Event(TOPIC_STATE_CHANGED, props));
+        } catch (RuntimeException e) {
+            LOG.debug("content reader: cannot post the cache state change: {}", e.toString());
+        }
+    }
+
+    /** @return the size limit and disk state keeper */
+    CacheGuard guard() {
+        return guard;
     }
 
     /** @return the counters of this cache */
@@ -521,6 +823,7 @@ public final class CachedContentReader implements ContentReader {
             Buffer b = buffers.pin(hash, length);
             if (b != null) {
                 stats.hit();
+                store.accessed(hash);
                 return b;
             }
         }
@@ -532,6 +835,9 @@ public final class CachedContentReader implements ContentReader {
         Buffer b = buffers.pin(hash, length);
         if (b != null) {
             return b;
+        }
+        if (!guard.readsFromDisk()) {
+            return null;
         }
         b = buffers.take();
         if (store.read(hash, length, b.data)) {
@@ -563,7 +869,7 @@ public final class CachedContentReader implements ContentReader {
             }
             leader.awaited = true;
             Loaded loaded = follow(leader.done, version.file(), index, s);
-            if (loaded != null) {
+            if (loaded != null && !loaded.collided()) {
                 Buffer b = cached(loaded.hash(), length);
                 if (b != null) {
                     if (loaded.fromOrigin()) {
@@ -598,13 +904,14 @@ public final class CachedContentReader implements ContentReader {
                     b = fromDisk(version, index, known, length, mine);
                 }
             }
+            boolean collided = false;
             if (b == null) {
                 b = fetchFromOrigins(version, index, length, s, mine);
                 known = ChunkStore.hash(b.data);
                 fromOrigin = true;
-                keep(version, index, known, b);
+                collided = !keep(version, index, known, b);
             }
-            mine.done.complete(new Loaded(known, fromOrigin));
+            mine.done.complete(new Loaded(known, fromOrigin, collided));
             if (!background) {
                 if (fromOrigin) {
                     stats.miss();
@@ -626,8 +933,12 @@ public final class CachedContentReader implements ContentReader {
 
     /** @return the chunk read from disk and verified, pinned and published; null when it is missing or bad there (then forgotten) */
     private Buffer fromDisk(FileVersion version, int index, long hash, int length, Flight flight) throws IOException {
+        if (!guard.readsFromDisk()) {
+            return null; // the cache disk is failing: straight to the origins
+        }
         Buffer b = buffer(flight);
-        if (store.read(hash, length, b.data)) {
+        ChunkStore.Read found = store.readChunk(hash, length, b.data);
+        if (found == ChunkStore.Read.GOOD) {
             buffers.publish(b, hash, length);
             return b;
         }
@@ -636,7 +947,12 @@ public final class CachedContentReader implements ContentReader {
             // stopped mid-read (deactivation): the chunk may well be good, keep it known
             throw new InterruptedIOException("interrupted reading chunk " + index + " of " + describe(version.file()) + " from disk");
         }
-        forget(version, index, hash);
+        if (forget(version, index, hash) && found == ChunkStore.Read.MISSING) {
+            // recorded in the manifest, yet not on disk: lost (deleted behind the cache's back, or a crash before the directory was flushed)
+            stats.badChunk();
+            storeWarnings.warn("content reader: chunk {} of {} ({}) is recorded but missing from the cache; fetching it again", index,
+                    describe(version.file()), store.pathOf(hash));
+        }
         return null;
     }
 
@@ -773,13 +1089,77 @@ public final class CachedContentReader implements ContentReader {
      * its buffer lasts and fetched again after; one that hashes to {@link Manifest#UNKNOWN} cannot be
      * named and is fetched every time.
      */
-    private void keep(FileVersion version, int index, long hash, Buffer b) {
+    private boolean keep(FileVersion version, int index, long hash, Buffer b) {
         if (hash == Manifest.UNKNOWN) {
-            return;
+            return true;
+        }
+        if (collides(hash, b)) {
+            LOG.warn("content reader: chunk {} of {} has the xxHash64 {} of a different cached chunk (a hash collision); it is served"
+                    + " from the origin every time, never from the cache", index, describe(version.file()), ChunkStore.name(hash));
+            return false;
         }
         buffers.publish(b, hash, b.data.limit());
         version.fetched(index, hash);
-        writer.offer(version, index, hash, b);
+        if (guard.admits(b.data.limit())) {
+            writer.offer(version, index, hash, b);
+        } else {
+            stats.writeRefused();
+        }
+        return true;
+    }
+
+    /**
+     * @return whether another chunk with the same hash but other bytes is in memory or on disk. Costs a
+     *     comparison only when a chunk of that hash exists, which for a chunk just fetched means
+     *     another file holds the same bytes (or a collision)
+     */
+    private boolean collides(long hash, Buffer b) {
+        int length = b.data.limit();
+        Buffer same = buffers.pin(hash, length);
+        if (same != null) {
+            try {
+                return !same.data.duplicate().position(0).limit(length).equals(b.data.duplicate().position(0).limit(length));
+            } finally {
+                buffers.release(same);
+            }
+        }
+        if (!guard.readsFromDisk()) {
+            return false;
+        }
+        try {
+            return store.collides(hash, b.data);
+        } catch (IOException e) {
+            return false; // unreadable: the writer meets it again and the guard learns of it there
+        }
+    }
+
+    /** Hands the first chunks of the track after {@code file} in album order to the read-ahead pool. */
+    private void readNextTrack(TrackFile file, int chunks) {
+        Library lib = library;
+        if (lib == null) {
+            return;
+        }
+        try {
+            readAheadPool.execute(() -> {
+                try {
+                    TrackFile next = albumOrder.next(lib.tree(), file);
+                    if (next == null || next.size() == 0 || stopped || !guard.prefetching()) {
+                        return;
+                    }
+                    FileVersion v = version(next);
+                    int last = Math.min(chunks, v.chunkCount()) - 1;
+                    LOG.debug("content reader: {} played to near its end, reading ahead the first {} chunks of the next track {}",
+                            describe(file), last + 1, describe(next));
+                    for (int i = 0; i <= last; i++) {
+                        loadAhead(v, i);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("content reader: next-track read-ahead after {} failed: {}", describe(file), e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("content reader: read-ahead queue full or stopped, no next-track read-ahead after {}", describe(file));
+        }
     }
 
     /** Hands chunks {@code range[0]..range[1]} to the read-ahead pool; null does nothing. */
@@ -837,16 +1217,21 @@ public final class CachedContentReader implements ContentReader {
         }
     }
 
-    /** The chunk was found neither in memory nor on disk, or bad: forgotten here and, when it was recorded, in the manifest. */
-    private void forget(FileVersion version, int index, long hash) {
+    /**
+     * The chunk was found neither in memory nor on disk, or bad: forgotten here and, when it was recorded, in the manifest.
+     *
+     * @return whether it was recorded
+     */
+    private boolean forget(FileVersion version, int index, long hash) {
         if (!version.forget(index, hash)) {
-            return;
+            return false;
         }
         try {
             manifests.forgetChunk(version.file(), index);
         } catch (IOException | RuntimeException e) {
             manifestWarnings.warn("content reader: cannot forget bad chunk {} of {}: {}", index, describe(version.file()), e.toString());
         }
+        return true;
     }
 
     private static String describe(TrackFile file) {

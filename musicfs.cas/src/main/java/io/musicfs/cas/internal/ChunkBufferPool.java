@@ -204,6 +204,18 @@ final class ChunkBufferPool {
         }
     }
 
+    /** Makes a published buffer unfindable (its content turned out not to be the only chunk with its hash); pins stay. */
+    synchronized void unpublish(Buffer b) {
+        if (b.hash != NO_CHUNK) {
+            published.remove(b.hash, b);
+            idleWithChunk.remove(b);
+            b.hash = NO_CHUNK;
+            if (b.kept && b.pins == 0) {
+                idleEmpty.push(b);
+            }
+        }
+    }
+
     /** @return buffers allocated beyond {@link #capacity()} because every kept one was in use */
     synchronized long transientAllocations() {
         return transientAllocations;

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 import net.jpountz.xxhash.XXHash64;
 
@@ -77,6 +79,7 @@ public final class ChunkStore implements AutoCloseable {
     private final Path chunksDir;
     private final Path tmpDir;
     private final CacheStats stats;
+    private final ChunkIndex index = new ChunkIndex();
     private final Thread inventory;
 
     // Guarded by shardLocks[i]: the existence of chunk files in shard i, and scanned[i] (whether the
@@ -144,6 +147,21 @@ public final class ChunkStore implements AutoCloseable {
      *     is interrupted while it reads)
      */
     public boolean read(long hash, int expectedLength, ByteBuffer dst) {
+        return readChunk(hash, expectedLength, dst) == Read.GOOD;
+    }
+
+    /** What {@link #readChunk} found. */
+    enum Read {
+        /** present and verified */
+        GOOD,
+        /** no file under the name */
+        MISSING,
+        /** bad (deleted), or the reading thread was interrupted */
+        FAILED
+    }
+
+    /** {@link #read}, telling a missing chunk from a bad one. */
+    Read readChunk(long hash, int expectedLength, ByteBuffer dst) {
         Path path = pathOf(hash);
         dst.clear().limit(expectedLength);
         String problem;
@@ -161,18 +179,28 @@ public final class ChunkStore implements AutoCloseable {
                 } else {
                     long actual = hash(dst);
                     if (actual == hash) {
-                        return true;
+                        index.accessed(hash, System.currentTimeMillis());
+                        return Read.GOOD;
                     }
                     problem = "content hashes to " + name(actual);
                 }
             }
         } catch (NoSuchFileException e) {
             dst.clear();
-            return false;
+            if (index.contains(hash)) {
+                // counted but gone: deleted behind the store's back; the counts follow the disk
+                int shard = shardOf(hash);
+                synchronized (shardLocks[shard]) {
+                    if (scanned[shard] && !Files.exists(path)) {
+                        forgetMissing(hash); // the reader, which knows the chunk was recorded, reports it
+                    }
+                }
+            }
+            return Read.MISSING;
         } catch (AsynchronousCloseException e) {
             // The reading thread was interrupted (a read-ahead stopped at deactivation): the chunk is not to blame.
             dst.clear();
-            return false;
+            return Read.FAILED;
         } catch (IOException e) {
             problem = "unreadable: " + e;
         }
@@ -180,7 +208,7 @@ public final class ChunkStore implements AutoCloseable {
         LOG.warn("chunk store: bad chunk {} ({}), deleting it so it is fetched again", path, problem);
         stats.badChunk();
         discard(hash);
-        return false;
+        return Read.FAILED;
     }
 
     /**
@@ -194,7 +222,7 @@ public final class ChunkStore implements AutoCloseable {
     public void write(long hash, ByteBuffer src) throws IOException {
         Path target = pathOf(hash);
         int length = src.remaining();
-        if (Files.exists(target)) {
+        if (Files.exists(target) && holds(target, hash, src)) {
             // Another file's identical chunk: skip the write and its fsync. Checked again under the
             // shard monitor before the rename, which is what makes it exact.
             return;
@@ -217,10 +245,12 @@ public final class ChunkStore implements AutoCloseable {
                 }
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 tmp = null;
-                if (scanned[shard]) {
+                if (scanned[shard] && index.added(hash, length, System.currentTimeMillis())) {
                     stats.chunkAdded(length);
                 }
             }
+        } catch (ChunkCollision e) {
+            throw e;
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("chunk store " + chunksDir + ": " + TMP_DIR + "/ and the chunk tree must be on one file system", e);
         } catch (IOException e) {
@@ -243,8 +273,12 @@ public final class ChunkStore implements AutoCloseable {
         }
     }
 
-    /** Deletes the chunk file, counting it when the inventory has already counted its shard. */
-    private void discard(long hash) {
+    /**
+     * Deletes the chunk file, counting it when the inventory has already counted its shard.
+     *
+     * @return the bytes freed; 0 when it was not there or could not be deleted (logged)
+     */
+    long discard(long hash) {
         Path path = pathOf(hash);
         int shard = shardOf(hash);
         synchronized (shardLocks[shard]) {
@@ -252,14 +286,390 @@ public final class ChunkStore implements AutoCloseable {
                 long size = Files.size(path);
                 Files.delete(path);
                 if (scanned[shard]) {
-                    stats.chunkRemoved(size);
+                    uncount(hash, size);
                 }
+                return size;
             } catch (NoSuchFileException e) {
-                // already gone: deleted by a concurrent reader of the same bad chunk
+                // already gone (deleted by a concurrent reader of the same bad chunk, or behind our back)
+                if (scanned[shard]) {
+                    forgetMissing(hash);
+                }
+                return 0;
             } catch (IOException e) {
-                LOG.warn("chunk store: cannot delete bad chunk {}: {}", path, e.toString());
+                LOG.warn("chunk store: cannot delete chunk {}: {}", path, e.toString());
+                return 0;
             }
         }
+    }
+
+    /** Caller holds the chunk's shard monitor, and its shard is counted. */
+    private void uncount(long hash, long size) {
+        ChunkIndex.Entry gone = index.removed(hash);
+        if (gone != null) {
+            stats.chunkRemoved(gone.size);
+        } else if (size >= 0) {
+            // a file the index did not know (put there behind the store's back): the counts never had it
+            LOG.debug("chunk store: deleted chunk {} that was not counted", name(hash));
+        }
+    }
+
+    /** Caller holds the chunk's shard monitor: the file is gone, drop what the index had of it. @return whether it had it */
+    private boolean forgetMissing(long hash) {
+        ChunkIndex.Entry gone = index.removed(hash);
+        if (gone != null) {
+            stats.chunkRemoved(gone.size);
+            return true;
+        }
+        return false;
+    }
+
+    /** The chunk's name is taken by different bytes that hash the same: a 64-bit hash collision. Never cached. */
+    static final class ChunkCollision extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ChunkCollision(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Whether the chunk file at {@code target} holds exactly {@code src}'s bytes. A file whose bytes
+     * are not what its name says is damaged: it is deleted and false returned, so the caller writes
+     * the good copy. A good file with other bytes is a hash collision.
+     *
+     * @throws ChunkCollision when the file is a valid chunk of other content under the same hash
+     */
+    private boolean holds(Path target, long hash, ByteBuffer src) throws IOException {
+        int length = src.remaining();
+        ByteBuffer existing = allocateChunkBuffer(length);
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ)) {
+            if (ch.size() == length) {
+                while (existing.hasRemaining() && ch.read(existing, existing.position()) >= 0) {
+                    // read the whole file
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        existing.flip();
+        if (existing.remaining() == length && existing.equals(src.duplicate().order(existing.order()))) {
+            return true;
+        }
+        if (existing.remaining() == length && hash(existing) == hash) {
+            throw new ChunkCollision("chunk store: chunk " + target + " holds other bytes with the same xxHash64 (a hash collision);"
+                    + " the new chunk is served but never cached");
+        }
+        LOG.warn("chunk store: chunk {} does not hold what its name says, replacing it", target);
+        stats.badChunk();
+        discard(hash);
+        return false;
+    }
+
+    /**
+     * @return whether a chunk file named {@code hash} holds other bytes than {@code src} while
+     *     hashing to its name: a hash collision, so {@code src} must not be cached under that name
+     */
+    boolean collides(long hash, ByteBuffer src) throws IOException {
+        Path target = pathOf(hash);
+        if (!Files.exists(target)) {
+            return false;
+        }
+        try {
+            holds(target, hash, src);
+            return false;
+        } catch (ChunkCollision e) {
+            return true;
+        }
+    }
+
+    /** @return what the size limit knows of the chunks on disk */
+    ChunkIndex index() {
+        return index;
+    }
+
+    /** @return the chunk tree's directory */
+    Path directory() {
+        return chunksDir;
+    }
+
+    /** A reader used the chunk (from memory): it moves to the back of the eviction order. */
+    void accessed(long hash) {
+        index.accessed(hash, System.currentTimeMillis());
+    }
+
+    /**
+     * Writes the last access of every chunk read since the last call into its file's modification
+     * time, where the inventory finds it after a restart. A chunk deleted meanwhile is skipped.
+     *
+     * @return how many chunk files were touched
+     */
+    int persistAccess() {
+        int touched = 0;
+        for (ChunkIndex.Entry e : index.unpersisted()) {
+            long at = e.lastAccessMillis;
+            try {
+                Files.setLastModifiedTime(pathOf(e.hash), java.nio.file.attribute.FileTime.fromMillis(at));
+                e.persistedMillis = at;
+                touched++;
+            } catch (NoSuchFileException gone) {
+                e.persistedMillis = at;
+            } catch (IOException failed) {
+                LOG.debug("chunk store: cannot note the last access of chunk {}: {}", name(e.hash), failed.toString());
+                return touched; // the disk is failing: the probe notices; try again next time
+            }
+        }
+        return touched;
+    }
+
+    /**
+     * Deletes least recently used chunks until the store holds at most {@code targetBytes}; chunks
+     * that {@code keepLast} names go last.
+     *
+     * @return the chunks deleted
+     */
+    int evict(long targetBytes, java.util.function.LongPredicate keepLast) {
+        if (stats.bytes() <= targetBytes) {
+            return 0;
+        }
+        int evicted = 0;
+        for (ChunkIndex.Entry e : index.evictionOrder(keepLast)) {
+            if (stats.bytes() <= targetBytes || Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            if (discard(e.hash) > 0) {
+                evicted++;
+            }
+        }
+        return evicted;
+    }
+
+    /**
+     * Deletes the given chunks.
+     *
+     * @return the bytes freed
+     */
+    long discardAll(Iterable<Long> hashes) {
+        long freed = 0;
+        for (long hash : hashes) {
+            freed += discard(hash);
+        }
+        return freed;
+    }
+
+    /** What {@link #verify} found. */
+    record Verification(long checked, long corrupt, long missing, long unindexed, boolean accountingFixed) {
+    }
+
+    /**
+     * Reads and hashes chunks, deletes the bad ones and drops from the counts those that are gone.
+     * With {@code all} it also walks the whole tree: files that are not chunks, and chunks the counts
+     * do not know, are deleted; afterwards the counts are exactly the files on disk.
+     *
+     * @param sample chunks to check when not {@code all}, picked at random
+     */
+    Verification verify(boolean all, int sample, io.musicfs.api.cache.Progress progress) throws InterruptedException {
+        List<ChunkIndex.Entry> entries = index.snapshot();
+        if (!all && entries.size() > sample) {
+            java.util.Collections.shuffle(entries);
+            entries = entries.subList(0, sample);
+        }
+        long checked = 0;
+        long corrupt = 0;
+        long missing = 0;
+        ByteBuffer buf = null;
+        for (ChunkIndex.Entry e : entries) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("cache verification interrupted");
+            }
+            if (buf == null || buf.capacity() < e.size) {
+                buf = allocateChunkBuffer((int) e.size);
+            }
+            switch (check(e.hash, (int) e.size, buf)) {
+                case GOOD -> checked++;
+                case BAD -> {
+                    checked++;
+                    corrupt++;
+                }
+                case MISSING -> missing++;
+            }
+            if (progress != null) {
+                progress.update(checked + missing, entries.size());
+            }
+        }
+        long unindexed = 0;
+        boolean fixed = false;
+        if (all) {
+            long[] walked = walkAndReconcile();
+            unindexed = walked[0];
+            fixed = walked[1] != 0;
+        }
+        return new Verification(checked, corrupt, missing, unindexed, fixed);
+    }
+
+    private enum Check { GOOD, BAD, MISSING }
+
+    /** Reads one chunk without touching its access time: deletes it when bad, forgets it when missing. */
+    private Check check(long hash, int size, ByteBuffer buf) {
+        Path path = pathOf(hash);
+        buf.clear().limit(size);
+        String problem;
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (ch.size() != size) {
+                problem = "length " + ch.size() + ", expected " + size;
+            } else {
+                while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {
+                    // read it all
+                }
+                buf.flip();
+                long actual = hash(buf);
+                if (buf.remaining() == size && actual == hash) {
+                    return Check.GOOD;
+                }
+                problem = "content hashes to " + name(actual);
+            }
+        } catch (NoSuchFileException e) {
+            int shard = shardOf(hash);
+            synchronized (shardLocks[shard]) {
+                if (!Files.exists(path) && scanned[shard] && forgetMissing(hash)) {
+                    LOG.warn("chunk store: verify: chunk {} is missing; dropped, it is fetched again when read", path);
+                    stats.badChunk();
+                    return Check.MISSING;
+                }
+            }
+            return Check.GOOD; // rewritten or evicted meanwhile
+        } catch (IOException e) {
+            problem = "unreadable: " + e;
+        }
+        LOG.warn("chunk store: verify: bad chunk {} ({}), deleted; it is fetched again when read", path, problem);
+        stats.badChunk();
+        discard(hash);
+        return Check.BAD;
+    }
+
+    /**
+     * Walks the whole chunk tree, shard by shard under its monitor: deletes files that are not
+     * chunks and chunks the counts do not know, drops from the counts chunks that are not on disk,
+     * and sets the counts to exactly what is there.
+     *
+     * @return {unindexed files deleted, 1 when the counts were wrong and corrected else 0}
+     */
+    private long[] walkAndReconcile() throws InterruptedException {
+        long unindexed = 0;
+        boolean wrong = false;
+        java.util.Set<Long> onDisk = new java.util.HashSet<>();
+        long bytes = 0;
+        for (int shard = 0; shard < SHARDS; shard++) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("cache verification interrupted");
+            }
+            synchronized (shardLocks[shard]) {
+                if (!scanned[shard]) {
+                    continue; // the inventory counts it
+                }
+                Path top = chunksDir.resolve(HEX.toHexDigits((byte) shard));
+                List<Path> files = new ArrayList<>();
+                try {
+                    if (Files.isDirectory(top)) {
+                        try (var walk = Files.walk(top)) {
+                            walk.filter(p -> !Files.isDirectory(p)).forEach(files::add);
+                        }
+                    }
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    LOG.warn("chunk store: verify: cannot walk {}: {}", top, e.toString());
+                    continue;
+                }
+                for (Path file : files) {
+                    String name = file.getFileName().toString();
+                    boolean chunk = isChunkName(name) && file.equals(pathOf(HexFormat.fromHexDigitsToLong(name)));
+                    ChunkIndex.Entry known = chunk ? index.get(HexFormat.fromHexDigitsToLong(name)) : null;
+                    long size;
+                    try {
+                        size = Files.size(file);
+                    } catch (IOException e) {
+                        continue;
+                    }
+                    if (known == null || known.size != size) {
+                        try {
+                            Files.delete(file);
+                            unindexed++;
+                            LOG.warn("chunk store: verify: deleted {} ({})", file,
+                                    !chunk ? "not a chunk file" : known == null ? "a chunk the cache did not count" : "length differs");
+                            if (known != null) {
+                                forgetMissing(known.hash);
+                            }
+                        } catch (IOException e) {
+                            LOG.warn("chunk store: verify: cannot delete {}: {}", file, e.toString());
+                        }
+                        continue;
+                    }
+                    onDisk.add(known.hash);
+                    bytes += size;
+                }
+                for (ChunkIndex.Entry e : index.snapshot()) {
+                    if (shardOf(e.hash) == shard && !onDisk.contains(e.hash)) {
+                        forgetMissing(e.hash);
+                        wrong = true;
+                    }
+                }
+            }
+        }
+        if (stats.chunks() != onDisk.size() || stats.bytes() != bytes) {
+            LOG.warn("chunk store: verify: counts said {} chunks, {} bytes; the disk holds {} chunks, {} bytes; corrected",
+                    stats.chunks(), stats.bytes(), onDisk.size(), bytes);
+            stats.reset(onDisk.size(), bytes);
+            wrong = true;
+        }
+        return new long[] {unindexed, wrong ? 1 : 0};
+    }
+
+    /** @return bytes free for an unprivileged writer on the cache's file system */
+    long usableSpace() throws IOException {
+        return Files.getFileStore(chunksDir).getUsableSpace();
+    }
+
+    /** @return the size of the cache's file system */
+    long totalSpace() throws IOException {
+        return Files.getFileStore(chunksDir).getTotalSpace();
+    }
+
+    /** @return whether the cache's file system is mounted read-only now */
+    boolean readOnly() throws IOException {
+        return Files.getFileStore(chunksDir).isReadOnly();
+    }
+
+    /** Writes, fsyncs, reads back and deletes a small file where chunks are written: whether the disk takes writes now. */
+    void probe() throws IOException {
+        Path probe = Files.createTempFile(tmpDir, "probe.", TMP_SUFFIX);
+        try {
+            ByteBuffer data = ByteBuffer.allocate(4096);
+            for (int i = 0; i < data.capacity(); i++) {
+                data.put(i, (byte) i);
+            }
+            try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.WRITE)) {
+                while (data.hasRemaining()) {
+                    ch.write(data);
+                }
+                ch.force(true);
+            }
+            if (Files.size(probe) != data.capacity()) {
+                throw new IOException("probe file " + probe + " has the wrong length after writing");
+            }
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
+    /**
+     * Deletes every chunk file.
+     *
+     * @return the bytes freed
+     */
+    long clear() {
+        long freed = 0;
+        for (ChunkIndex.Entry e : index.snapshot()) {
+            freed += discard(e.hash);
+        }
+        return freed;
     }
 
     private void removeLeftoverTemporaries() throws IOException {
@@ -314,7 +724,10 @@ public final class ChunkStore implements AutoCloseable {
                         BasicFileAttributes attrs = Files.readAttributes(chunk, BasicFileAttributes.class);
                         if (attrs.isRegularFile() && isChunkName(name)
                                 && chunk.equals(pathOf(HexFormat.fromHexDigitsToLong(name)))) {
-                            stats.chunkAdded(attrs.size());
+                            long hash = HexFormat.fromHexDigitsToLong(name);
+                            if (index.added(hash, attrs.size(), attrs.lastModifiedTime().toMillis())) {
+                                stats.chunkAdded(attrs.size());
+                            }
                         } else {
                             strays++;
                         }

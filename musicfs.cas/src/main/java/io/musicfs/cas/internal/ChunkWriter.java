@@ -51,6 +51,27 @@ final class ChunkWriter implements AutoCloseable {
         void reached(TrackFile file, int index, long hash) throws IOException;
     }
 
+    /**
+     * Whether a chunk may be written now, and what came of each write: the size limit and the cache
+     * disk's state ({@link CacheGuard}) decide, and learn from failures. Called on the writer thread.
+     */
+    interface Admission {
+        /** Writes everything, learns nothing. */
+        Admission ALWAYS = new Admission() {
+        };
+
+        default boolean admits(int length) {
+            return true;
+        }
+
+        /** The chunk was written (or was there already) for a file of {@code originId}. */
+        default void written(String originId, long hash) {
+        }
+
+        default void failed(IOException e) {
+        }
+    }
+
     /** How long {@link #close} waits beyond the drain time for the writer to finish the one step it is in. */
     static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -102,6 +123,9 @@ final class ChunkWriter implements AutoCloseable {
     private boolean closing;
     /** Oldest first; at most {@code rememberSkipped}. */
     private final ArrayDeque<Skipped> skipped = new ArrayDeque<>();
+
+    /** Set once before use by the content reader; {@link Admission#ALWAYS} in tests that do not care. */
+    volatile Admission admission = Admission.ALWAYS;
 
     // Fault points for tests, between the steps of caching a chunk.
     volatile FaultPoint beforeWrite;
@@ -293,12 +317,29 @@ final class ChunkWriter implements AutoCloseable {
                 return;
             }
             TrackFile file = p.version.file();
+            Admission a = admission;
+            if (!a.admits(p.buffer.data.limit())) {
+                p.settled = true;
+                stats.writeRefused();
+                continue;
+            }
             try {
                 fault(beforeWrite, p);
                 store.write(p.hash, p.buffer.data);
                 fault(betweenWriteAndIndex, p);
                 p.written = true;
-            } catch (IOException | RuntimeException e) {
+                a.written(file.originId(), p.hash);
+            } catch (ChunkStore.ChunkCollision e) {
+                p.settled = true;
+                p.version.forget(p.index, p.hash);
+                buffers.unpublish(p.buffer);
+                LOG.warn("chunk writer: chunk {} of file {} ({}): {}", p.index, file.fileId(), file.path(), e.getMessage());
+            } catch (IOException e) {
+                p.settled = true;
+                a.failed(e);
+                storeWarnings.warn("chunk writer: chunk {} of file {} ({}) served but not cached: {}", p.index, file.fileId(), file.path(),
+                        e.toString());
+            } catch (RuntimeException e) {
                 p.settled = true;
                 storeWarnings.warn("chunk writer: chunk {} of file {} ({}) served but not cached: {}", p.index, file.fileId(), file.path(),
                         e.toString());

@@ -61,6 +61,11 @@ final class FileVersion {
     private long reads;
     /** Whether a remote origin served one of its chunks: remote files are read further ahead. Written and read without a lock. */
     private volatile boolean remote;
+    /** When it was last read ({@link System#nanoTime}): chunks of files read lately are evicted last. Written without a lock. */
+    private volatile long lastReadNanos;
+    /** Whether a stream read sequentially into the file's last stretch, and whether the next track was handed out for it. */
+    private boolean nearEnd;
+    private boolean nextTrackTaken;
 
     FileVersion(TrackFile file, int chunkSize, long firstLoadNanos) {
         this.file = file;
@@ -86,6 +91,31 @@ final class FileVersion {
         if (!remote) {
             remote = true;
         }
+    }
+
+    void readAt(long nowNanos) {
+        lastReadNanos = nowNanos;
+    }
+
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    /** @return the chunk hashes known now (unknown ones left out) */
+    synchronized long[] knownHashes() {
+        return Arrays.stream(hashes).filter(h -> h != Manifest.UNKNOWN).toArray();
+    }
+
+    /**
+     * @return true once per version, when a stream has read sequentially into the file's last
+     *     stretch: the player is about to need the next track
+     */
+    synchronized boolean takeNextTrackDue() {
+        if (nearEnd && !nextTrackTaken) {
+            nextTrackTaken = true;
+            return true;
+        }
+        return false;
     }
 
     int chunkCount() {
@@ -199,6 +229,9 @@ final class FileVersion {
         streamUsed[stream] = reads;
         int passed = Math.min(current - streamStarts[stream], 16);
         int window = (int) Math.min(chunks, (long) RAMP_START_CHUNKS << passed);
+        if (end >= file.size() - (long) Math.max(chunks, 1) * chunkSize) {
+            nearEnd = true;
+        }
         int first = Math.max(current, streamMarks[stream]) + 1;
         int last = Math.min(current + window, chunkCount - 1);
         if (chunks <= 0 || first > last) {

@@ -256,32 +256,38 @@ public class FuseMount implements Mount {
      * attached. Until then every FUSE request costs a thread attach (a new java.lang.Thread), which
      * measured as the main cost of a first read. So right after mounting, lookups of names that do
      * not exist (each a distinct request the kernel cannot answer from its cache) are sent from a
-     * few threads until libfuse's workers are past the threshold.
+     * few processes until libfuse's workers are past the threshold.
+     *
+     * <p>Child processes ({@code sh} with its built-in {@code test -e}), never threads of this
+     * process: a thread of the FUSE server that waits on its own mount when the process is killed
+     * (kill -9) can never be answered, so the process could never exit and the mount would hang.
+     * A child's lookups fail at once when the server is gone.
      */
     private void warmUpWorkers() {
         Thread warmUp = new Thread(() -> {
             long start = System.nanoTime();
-            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-            Runnable lookups = () -> {
-                for (int i = next.getAndIncrement(); i < WARM_UP_LOOKUPS && !unmounting; i = next.getAndIncrement()) {
-                    Files.exists(mountPoint.resolve(".musicfs-warm-up-" + i));
+            String script = "i=$1; while [ \"$i\" -lt \"$2\" ]; do [ -e \"$0/.musicfs-warm-up-$i\" ]; i=$((i+1)); done";
+            List<Process> lookups = new ArrayList<>();
+            int each = WARM_UP_LOOKUPS / WARM_UP_THREADS;
+            try {
+                for (int t = 0; t < WARM_UP_THREADS; t++) {
+                    lookups.add(new ProcessBuilder("sh", "-c", script, mountPoint.toString(), Integer.toString(t * each),
+                            Integer.toString((t + 1) * each)).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
                 }
-            };
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < WARM_UP_THREADS; t++) {
-                Thread thread = new Thread(lookups, "musicfs-fuse-warm-up-" + t);
-                thread.setDaemon(true);
-                thread.start();
-                threads.add(thread);
-            }
-            for (Thread thread : threads) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    return;
+                for (Process p : lookups) {
+                    while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
+                        if (unmounting) {
+                            p.destroyForcibly();
+                        }
+                    }
                 }
+                LOG.info("FUSE workers warmed up with {} lookups in {} ms", WARM_UP_LOOKUPS, (System.nanoTime() - start) / 1_000_000);
+            } catch (IOException e) {
+                LOG.debug("FUSE warm-up lookups could not be started, first reads pay jffi's thread attach: {}", e.toString());
+            } catch (InterruptedException e) {
+                lookups.forEach(Process::destroyForcibly);
             }
-            LOG.info("FUSE workers warmed up with {} lookups in {} ms", WARM_UP_LOOKUPS, (System.nanoTime() - start) / 1_000_000);
         }, "musicfs-fuse-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();

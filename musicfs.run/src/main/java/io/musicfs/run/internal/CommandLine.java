@@ -145,8 +145,8 @@ final class CommandLine {
         Settings.DaemonOptions daemon = new Settings.DaemonOptions(
                 drainTimeout == null ? defaults.drainTimeout() : java.time.Duration.ofSeconds(drainTimeout),
                 logLevel == null ? defaults.logLevel() : logLevel);
-        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval, listen,
-                daemon);
+        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval,
+                file == null ? null : file.cacheLimitBytes(), listen, daemon);
     }
 
     /** @return the {@code --config} file of a mount command line, or {@code null} (it is watched and reloaded) */

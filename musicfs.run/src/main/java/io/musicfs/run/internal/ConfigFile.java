@@ -19,13 +19,14 @@ import java.util.Set;
  */
 final class ConfigFile {
 
-    private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other", "poll-interval", "drain-timeout", "log-level");
+    private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other", "poll-interval", "cache-limit", "drain-timeout",
+            "log-level");
     private static final Set<String> PATH_KEYS = Set.of("default", "compilation", "untagged");
     private static final Set<String> CONTROL_KEYS = Set.of("listen");
 
     /** What a config file says; absent values are {@code null}. */
     record Contents(String mount, String cache, Boolean allowOther, Integer pollIntervalSeconds, List<OriginSpec> origins,
-            Map<String, String> paths, String listen, Integer drainTimeoutSeconds, String logLevel) {
+            Map<String, String> paths, Long cacheLimitBytes, String listen, Integer drainTimeoutSeconds, String logLevel) {
     }
 
     private ConfigFile() {
@@ -116,10 +117,41 @@ final class ConfigFile {
             allowOther = bool(name + ": allow-other", top.get("allow-other"));
         }
         Integer poll = top.containsKey("poll-interval") ? seconds(name + ": poll-interval", top.get("poll-interval")) : null;
+        Long cacheLimit = top.containsKey("cache-limit") ? bytes(name + ": cache-limit", top.get("cache-limit")) : null;
         String listen = control.containsKey("listen") ? listen(name + ": [control] listen", control.get("listen")) : null;
         Integer drain = top.containsKey("drain-timeout") ? seconds(name + ": drain-timeout", top.get("drain-timeout")) : null;
         String logLevel = top.containsKey("log-level") ? logLevel(name + ": log-level", top.get("log-level")) : null;
-        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths, listen, drain, logLevel);
+        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths, cacheLimit, listen, drain, logLevel);
+    }
+
+    /** @return a size such as {@code 20G}, {@code 512M}, {@code 1T} or a plain byte count, in bytes */
+    static long bytes(String what, String text) throws UsageException {
+        String t = text.strip().toUpperCase(java.util.Locale.ROOT);
+        if (t.endsWith("IB")) {
+            t = t.substring(0, t.length() - 2);
+        } else if (t.endsWith("B")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        int shift = 0;
+        if (!t.isEmpty()) {
+            switch (t.charAt(t.length() - 1)) {
+                case 'K' -> shift = 10;
+                case 'M' -> shift = 20;
+                case 'G' -> shift = 30;
+                case 'T' -> shift = 40;
+                default -> shift = 0;
+            }
+        }
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1).strip();
+        try {
+            long n = Long.parseLong(digits);
+            if (n <= 0 || n > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new UsageException(what + ": '" + text + "' is not a size (a positive whole number with K, M, G or T, e.g. 20G)");
+        }
     }
 
     private static OriginSpec origin(String where, String id, Map<String, String> values, int order, Path home) throws UsageException {

@@ -74,7 +74,7 @@ final class ConfigReload {
         needsRestart("allow-other (a FUSE option)", current.allowOther(), next.allowOther());
         needsRestart("[control] listen", current.listen(), next.listen());
         Settings applied = new Settings(current.mountPoint(), current.cacheDir(), next.origins(), next.pathPatterns(),
-                current.allowOther(), next.pollIntervalSeconds(), current.listen(), next.daemon());
+                current.allowOther(), next.pollIntervalSeconds(), next.cacheLimitBytes(), current.listen(), next.daemon());
         try {
             RuntimeConfiguration.apply(admin, applied);
             List<String> removed = RuntimeConfiguration.removeUnconfiguredOrigins(admin, applied);

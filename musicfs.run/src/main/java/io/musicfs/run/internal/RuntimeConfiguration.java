@@ -43,6 +43,9 @@ final class RuntimeConfiguration {
 
         Hashtable<String, Object> cas = new Hashtable<>();
         cas.put("cacheDir", settings.cacheDir().toString());
+        if (settings.cacheLimitBytes() != null) {
+            cas.put("cacheLimitBytes", settings.cacheLimitBytes());
+        }
         update(admin.getConfiguration(CAS_PID, "?"), cas);
 
         for (OriginSpec origin : settings.origins()) {

@@ -13,18 +13,19 @@ import java.util.Map;
  * @param pathPatterns the path patterns that were set ({@code default}, {@code compilation}, {@code untagged})
  * @param allowOther whether other users may read the mount
  * @param pollIntervalSeconds seconds between syncs of origins that cannot push changes (S3, SFTP), or {@code null} for the default
+ * @param cacheLimitBytes the chunk cache's size limit, or {@code null} for the default
  * @param listen {@code HOST:PORT} of the HTTP listener (health, metrics), or {@code null} for {@link #DEFAULT_LISTEN}
  * @param daemon how the daemon itself runs: drain timeout, log level
  */
 record Settings(Path mountPoint, Path cacheDir, List<OriginSpec> origins, Map<String, String> pathPatterns, boolean allowOther,
-        Integer pollIntervalSeconds, String listen, DaemonOptions daemon) {
+        Integer pollIntervalSeconds, Long cacheLimitBytes, String listen, DaemonOptions daemon) {
 
     /** loopback only: the HTTP endpoints are for this machine's monitoring, never the network by default */
     static final String DEFAULT_LISTEN = "127.0.0.1:7474";
 
     Settings(Path mountPoint, Path cacheDir, List<OriginSpec> origins, Map<String, String> pathPatterns, boolean allowOther,
             Integer pollIntervalSeconds) {
-        this(mountPoint, cacheDir, origins, pathPatterns, allowOther, pollIntervalSeconds, null, DaemonOptions.DEFAULTS);
+        this(mountPoint, cacheDir, origins, pathPatterns, allowOther, pollIntervalSeconds, null, null, DaemonOptions.DEFAULTS);
     }
 
     /**

@@ -96,6 +96,7 @@ class CommandLineTest {
                 "cache = /var/cache/musicfs",
                 "allow-other = yes",
                 "poll-interval = 60",
+                "cache-limit = 20G",
                 "",
                 "[origin nas]",
                 "path = /srv/music",
@@ -110,6 +111,8 @@ class CommandLineTest {
         assertEquals(Path.of("/var/cache/musicfs"), s.cacheDir());
         assertTrue(s.allowOther());
         assertEquals(60, s.pollIntervalSeconds());
+        assertEquals(20L << 30, s.cacheLimitBytes());
+        assertEquals(null, mount(Map.of(), "mount", "/m", "--origin", "/a").cacheLimitBytes());
         assertEquals(5, mount(Map.of(), "mount", "--config", conf.toString(), "--poll-interval", "5").pollIntervalSeconds());
         assertEquals(List.of(
                 new OriginSpec("nas", "local", 5, Map.of("path", "/srv/music")),
@@ -133,6 +136,8 @@ class CommandLineTest {
         assertConfigError("[cache]\n", "musicfs.conf:1: unknown section [cache]");
         assertConfigError("mount /m\n", "musicfs.conf:1: expected 'key = value'");
         assertConfigError("poll-interval = soon\n[origin a]\npath=/a\n", "poll-interval: 'soon' is not a number of seconds");
+        assertConfigError("cache-limit = lots\n[origin a]\npath=/a\n", "cache-limit: 'lots' is not a size");
+        assertConfigError("cache-limit = 0\n[origin a]\npath=/a\n", "cache-limit: '0' is not a size");
         assertConfigError("allow-other = maybe\n[origin a]\npath=/a\n", "allow-other: 'maybe' is not true or false");
         assertConfigError("[control]\nlisten = 7474\n[origin a]\npath=/a\n", "[control] listen: '7474' is not HOST:PORT");
         assertConfigError("[control]\nlisten = localhost:99999\n[origin a]\npath=/a\n", "'localhost:99999' is not HOST:PORT");
