@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.musicfs.run.internal.control.ControlRequest;
+import io.musicfs.run.internal.control.ControlSettings;
+
 /**
  * Parses the {@code musicfs} command line into what to do. Pure: the file system is only touched
  * to read a {@code --config} file.
@@ -16,6 +19,7 @@ final class CommandLine {
 
     static final String USAGE = String.join("\n",
             "usage: musicfs mount [--origin ORIGIN]... [--config FILE] [--cache DIR] [--allow-other] [--poll-interval S] [MOUNTPOINT]",
+            ControlRequest.USAGE,
             "       musicfs --help | --version",
             "",
             "  mount            mount the music of the origins at MOUNTPOINT, read-only, organised by tags;",
@@ -29,7 +33,11 @@ final class CommandLine {
             "  --poll-interval S  seconds between syncs of origins that cannot push changes (S3, SFTP; default 300)");
 
     /** What the command line asks for. */
-    sealed interface Command permits Help, Version, MountCommand {
+    sealed interface Command permits Help, Version, MountCommand, ControlCommand {
+    }
+
+    /** A command for the running daemon of {@code cacheDir}. */
+    record ControlCommand(ControlRequest request, Path cacheDir) implements Command {
     }
 
     record Help() implements Command {
@@ -55,6 +63,8 @@ final class CommandLine {
                 return new Version();
             case "mount":
                 return new MountCommand(mount(args, env, home));
+            case "status", "origins", "rescan", "cache", "prefetch", "events", "shutdown":
+                return control(args, env, home);
             default:
                 throw new UsageException("unknown command '" + args[0] + "'\n" + USAGE);
         }
@@ -126,7 +136,23 @@ final class CommandLine {
         if (pollInterval == null && file != null) {
             pollInterval = file.pollIntervalSeconds();
         }
-        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval);
+        return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval,
+                file == null ? ControlSettings.DEFAULT : file.control());
+    }
+
+    /** A control command finds its daemon by the cache folder, chosen as {@code mount} chooses it. */
+    private static ControlCommand control(String[] args, Map<String, String> env, Path home) throws UsageException {
+        ControlRequest request;
+        try {
+            request = ControlRequest.parse(args);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage() + "\n" + USAGE);
+        }
+        String cache = request.cache();
+        if (cache == null && request.config() != null) {
+            cache = ConfigFile.read(Paths.expand(request.config(), home), home).cache();
+        }
+        return new ControlCommand(request, cache != null ? Paths.expand(cache, home) : Paths.defaultCache(env.get("XDG_CACHE_HOME"), home));
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.musicfs.run.internal.control.ControlSettings;
+
 /**
  * Reads {@code musicfs.conf}: {@code key = value} lines, {@code [origin ID]} and {@code [paths]}
  * sections, whole-line comments starting with {@code #} or {@code ;}. The format is documented in
@@ -24,7 +26,7 @@ final class ConfigFile {
 
     /** What a config file says; absent values are {@code null}. */
     record Contents(String mount, String cache, Boolean allowOther, Integer pollIntervalSeconds, List<OriginSpec> origins,
-            Map<String, String> paths) {
+            Map<String, String> paths, ControlSettings control) {
     }
 
     private ConfigFile() {
@@ -49,6 +51,8 @@ final class ConfigFile {
         Map<String, String> paths = new LinkedHashMap<>();
         Map<String, Map<String, String>> origins = new LinkedHashMap<>();
         Map<String, Integer> originLines = new LinkedHashMap<>();
+        Map<String, String> control = new LinkedHashMap<>();
+        Map<String, Map<String, String>> webhooks = new LinkedHashMap<>();
         Map<String, String> section = top;
         String sectionName = null;
         for (int i = 0; i < lines.size(); i++) {
@@ -79,8 +83,19 @@ final class ConfigFile {
                     origins.put(id, section);
                     originLines.put(id, i + 1);
                     sectionName = "origin " + id;
+                } else if (header.equals("control")) {
+                    section = control;
+                    sectionName = "control";
+                } else if (header.startsWith("webhook ")) {
+                    if (webhooks.containsKey(header.substring(8).strip())) {
+                        throw new UsageException(where + "webhook '" + header.substring(8).strip() + "' is defined twice");
+                    }
+                    section = new LinkedHashMap<>();
+                    webhooks.put(header.substring(8).strip(), section);
+                    sectionName = "webhook";
                 } else {
-                    throw new UsageException(where + "unknown section [" + header + "] (expected [origin ID] or [paths])");
+                    throw new UsageException(where + "unknown section [" + header
+                            + "] (expected [origin ID], [paths], [control] or [webhook NAME])");
                 }
                 continue;
             }
@@ -90,7 +105,8 @@ final class ConfigFile {
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
-            Set<String> allowed = sectionName == null ? TOP_KEYS : sectionName.equals("paths") ? PATH_KEYS : null;
+            Set<String> allowed = sectionName == null ? TOP_KEYS : sectionName.equals("paths") ? PATH_KEYS
+                    : sectionName.equals("control") ? ControlSettings.CONTROL_KEYS : sectionName.equals("webhook") ? ControlSettings.WEBHOOK_KEYS : null;
             if (allowed != null && !allowed.contains(key)) {
                 throw new UsageException(where + "unknown key '" + key + "'" + (sectionName == null ? "" : " in [" + sectionName + "]")
                         + " (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
@@ -110,7 +126,13 @@ final class ConfigFile {
             allowOther = bool(name + ": allow-other", top.get("allow-other"));
         }
         Integer poll = top.containsKey("poll-interval") ? seconds(name + ": poll-interval", top.get("poll-interval")) : null;
-        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths);
+        ControlSettings controlSettings;
+        try {
+            controlSettings = ControlSettings.parse(control, webhooks, home);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(name + ": " + e.getMessage());
+        }
+        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths, controlSettings);
     }
 
     private static OriginSpec origin(String where, String id, Map<String, String> values, int order, Path home) throws UsageException {

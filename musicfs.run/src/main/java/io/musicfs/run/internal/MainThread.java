@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.musicfs.api.library.Library;
 import io.musicfs.api.mount.Mount;
+import io.musicfs.run.internal.control.ControlClient;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -71,6 +72,10 @@ public final class MainThread implements Callable<Integer> {
             if (command instanceof CommandLine.Version) {
                 out.println("musicfs " + context.getBundle().getVersion());
                 return 0;
+            }
+            if (command instanceof CommandLine.ControlCommand control) {
+                return ControlClient.run(control.request(), control.cacheDir(), Paths.show(control.cacheDir(), home), out, err,
+                        System.console() != null);
             }
             return mount(((CommandLine.MountCommand) command).settings(), home);
         } catch (UsageException e) {

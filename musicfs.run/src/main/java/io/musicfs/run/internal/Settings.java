@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import io.musicfs.run.internal.control.ControlSettings;
+
 /**
  * Everything one daemon run is configured with, from the command line and the config file.
  *
@@ -13,7 +15,13 @@ import java.util.Map;
  * @param pathPatterns the path patterns that were set ({@code default}, {@code compilation}, {@code untagged})
  * @param allowOther whether other users may read the mount
  * @param pollIntervalSeconds seconds between syncs of origins that cannot push changes (S3, SFTP), or {@code null} for the default
+ * @param control where the control API listens and the webhooks
  */
 record Settings(Path mountPoint, Path cacheDir, List<OriginSpec> origins, Map<String, String> pathPatterns, boolean allowOther,
-        Integer pollIntervalSeconds) {
+        Integer pollIntervalSeconds, ControlSettings control) {
+
+    Settings(Path mountPoint, Path cacheDir, List<OriginSpec> origins, Map<String, String> pathPatterns, boolean allowOther,
+            Integer pollIntervalSeconds) {
+        this(mountPoint, cacheDir, origins, pathPatterns, allowOther, pollIntervalSeconds, ControlSettings.DEFAULT);
+    }
 }
