@@ -376,16 +376,21 @@ class ControlIT {
         return cliFor(cache, args);
     }
 
+    /** Runs the {@code musicfs} script as a user types it, with {@code --cache cacheDir}. */
     static Cli cliFor(Path cacheDir, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(args));
+        List<String> command = new ArrayList<>(List.of(Daemon.ROOT.resolve("musicfs").toString()));
+        command.addAll(List.of(args));
         command.add("--cache");
         command.add(cacheDir.toString());
-        try (Daemon cli = Daemon.start(command)) {
-            int exit = cli.awaitExit(60);
-            String output = cli.lines().stream().filter(l -> !l.contains("spifly") && !l.startsWith("INFO: Registered")
-                    && !l.matches("^[A-Z][a-z]{2} \\d+, \\d{4} .*")).reduce("", (a, b) -> a + b + "\n");
-            return new Cli(exit, output.strip());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("MUSICFS_JAR", Daemon.JAR.toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("musicfs " + String.join(" ", args) + " did not end within 60 s: " + output);
         }
+        return new Cli(process.exitValue(), output.strip());
     }
 
     static HttpResponse<String> call(String method, String path, String bearer, String body) throws IOException, InterruptedException {

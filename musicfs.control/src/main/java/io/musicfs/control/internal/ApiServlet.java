@@ -74,9 +74,10 @@ final class ApiServlet extends HttpServlet {
         this.report = report;
     }
 
-    /** Ends open event streams: called when the control bundle stops. */
+    /** Ends open event streams at once: called when the control bundle stops. */
     void close() {
         closed = true;
+        events.close();
     }
 
     @Override
@@ -181,6 +182,10 @@ final class ApiServlet extends HttpServlet {
             long lastSeen = -1;
             while (true) {
                 ControlEvent event = finished.next(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+                if (event == EventHub.END) {
+                    stream.line(Map.of("type", "error", "error", "the daemon is stopping"));
+                    return;
+                }
                 SyncState now = library.syncState(id);
                 if (event != null) {
                     Map<String, Object> result = new LinkedHashMap<>(event.properties());
@@ -354,6 +359,9 @@ final class ApiServlet extends HttpServlet {
             out.flush();
             while (!closed && !out.checkError()) {
                 ControlEvent event = subscription.next(KEEPALIVE_MILLIS, TimeUnit.MILLISECONDS);
+                if (event == EventHub.END) {
+                    return;
+                }
                 if (event == null) {
                     out.write(": keepalive\n\n");
                 } else {

@@ -371,13 +371,11 @@ public class ControlServer implements EventHandler, Services {
 
     @Override
     public String version() {
-        Lifecycle l = lifecycle;
-        return l != null ? l.version() : version;
+        return version;
     }
 
     @Override
     public Instant started() {
-        Lifecycle l = lifecycle;
-        return l != null ? l.started() : Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+        return Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
     }
 }

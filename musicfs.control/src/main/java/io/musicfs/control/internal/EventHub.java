@@ -28,6 +28,9 @@ final class EventHub {
     /** events a subscriber may have waiting before new ones are dropped for it */
     static final int SUBSCRIBER_QUEUE = 256;
 
+    /** what {@link Subscription#next} returns once the hub is closed */
+    static final ControlEvent END = new ControlEvent(-1, java.time.Instant.EPOCH, "end", null, java.util.Map.of());
+
     private final Clock clock;
     private final AtomicLong ids = new AtomicLong();
     private final ArrayDeque<ControlEvent> recent = new ArrayDeque<>();
@@ -75,6 +78,14 @@ final class EventHub {
         return subscriptions.size();
     }
 
+    /** Ends every subscription: their next {@link Subscription#next} returns {@link #END} at once. */
+    void close() {
+        for (Subscription subscription : subscriptions) {
+            subscription.queue.clear();
+            subscription.queue.offer(END);
+        }
+    }
+
     /** @return events dropped for slow subscribers since start */
     long dropped() {
         return dropped.get();
@@ -96,7 +107,7 @@ final class EventHub {
             }
         }
 
-        /** @return the next event, or {@code null} when none came within the timeout */
+        /** @return the next event, {@code null} when none came within the timeout, or {@link #END} when the hub closed */
         ControlEvent next(long timeout, TimeUnit unit) throws InterruptedException {
             return queue.poll(timeout, unit);
         }

@@ -37,10 +37,10 @@ interface Services {
         return List.of();
     }
 
-    /** @return the version running, from the lifecycle service or else this bundle */
+    /** @return the version of this bundle: the version running when the lifecycle service is missing */
     String version();
 
-    /** @return when the daemon started, from the lifecycle service or else the JVM */
+    /** @return when the JVM started: the daemon's start when the lifecycle service is missing */
     Instant started();
 
     /** An origin service as its registration describes it. */

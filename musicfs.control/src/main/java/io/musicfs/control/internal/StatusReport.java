@@ -20,6 +20,7 @@ import io.musicfs.api.library.SyncState;
 import io.musicfs.api.mount.Mount;
 import io.musicfs.api.mount.MountStats;
 import io.musicfs.api.mount.OperationStats;
+import io.musicfs.api.supervision.Lifecycle;
 import io.musicfs.api.supervision.Supervisor;
 import io.musicfs.api.supervision.TaskStatus;
 
@@ -44,8 +45,9 @@ final class StatusReport {
 
     Map<String, Object> status(EventHub events) {
         Map<String, Object> status = new LinkedHashMap<>();
-        Instant started = services.started();
-        status.put("version", services.version());
+        Lifecycle lifecycle = services.lifecycle();
+        Instant started = lifecycle != null ? lifecycle.started() : services.started();
+        status.put("version", lifecycle != null ? lifecycle.version() : services.version());
         status.put("started", started.toString());
         status.put("uptimeSeconds", Duration.between(started, clock.instant()).toSeconds());
         Mount mount = services.mount();
