@@ -19,7 +19,7 @@ final class CommandLine {
 
     static final String USAGE = String.join("\n",
             "usage: musicfs mount [--origin ORIGIN]... [--config FILE] [--cache DIR] [--allow-other] [--poll-interval S] [MOUNTPOINT]",
-            ControlRequest.USAGE,
+            ControlRequest.SYNOPSIS,
             "       musicfs --help | --version",
             "",
             "  mount            mount the music of the origins at MOUNTPOINT, read-only, organised by tags;",
@@ -30,7 +30,9 @@ final class CommandLine {
             "  --config FILE    read settings and origins from FILE (see the README)",
             "  --cache DIR      cache folder (default $XDG_CACHE_HOME/musicfs or ~/.cache/musicfs)",
             "  --allow-other    let other users (a media server) read the mount",
-            "  --poll-interval S  seconds between syncs of origins that cannot push changes (S3, SFTP; default 300)");
+            "  --poll-interval S  seconds between syncs of origins that cannot push changes (S3, SFTP; default 300)",
+            "",
+            ControlRequest.HELP);
 
     /** What the command line asks for. */
     sealed interface Command permits Help, Version, MountCommand, ControlCommand {

@@ -20,12 +20,13 @@ import java.util.List;
 public record ControlRequest(String command, List<String> arguments, boolean json, String cache, String config, String type,
         String origin, Double timeout) {
 
-    public static final List<String> COMMANDS = List.of("status", "origins", "rescan", "cache", "prefetch", "events", "shutdown");
-
-    public static final String USAGE = String.join("\n",
+    /** the usage lines of the control commands */
+    public static final String SYNOPSIS = String.join("\n",
             "       musicfs status | origins [ID] | rescan ID | cache stats|verify|clear [ID] | prefetch PATH...",
-            "               | events [--type T] [--origin ID] | shutdown [--timeout S]   [--json] [--cache DIR | --config FILE]",
-            "",
+            "               | events [--type T] [--origin ID] | shutdown [--timeout S]   [--json] [--cache DIR | --config FILE]");
+
+    /** what each control command does */
+    public static final String HELP = String.join("\n",
             "  status           what the running daemon is doing: state, mount, tracks, cache, origins",
             "  origins [ID]     the origins with their health and sync, or one of them",
             "  rescan ID        sync one origin now, showing progress",
