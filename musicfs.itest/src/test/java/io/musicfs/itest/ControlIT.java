@@ -125,7 +125,9 @@ class ControlIT {
         }
         if (daemon != null) {
             daemon.saveOutput("ControlIT");
-            daemon.signal("TERM");
+            if (daemon.pid() > 0 && ProcessHandle.of(daemon.pid()).isPresent()) {
+                daemon.signal("TERM");
+            }
             daemon.awaitExit(60);
             daemon.close();
             assertFalse(daemon.output().contains(SECRET), "a webhook secret appeared in the daemon's output");
@@ -166,7 +168,9 @@ class ControlIT {
         assertEquals(mountPoint.toString(), status.get("mountPoint").getAsString());
         assertEquals(corpus.present().size(), status.get("tracks").getAsInt());
         assertTrue(status.get("uptimeSeconds").getAsLong() >= 0);
-        assertEquals("cache service not available", status.get("cacheError").getAsString());
+        if (!cacheRuns()) {
+            assertEquals("cache service not available", status.get("cacheError").getAsString());
+        }
         assertTrue(status.getAsJsonArray("operations").size() > 0, "FUSE operations are counted");
 
         JsonObject origin = json("GET", "origins/music").getAsJsonObject();
@@ -177,9 +181,11 @@ class ControlIT {
         assertEquals(404, unknown.statusCode());
         assertEquals("unknown origin 'nas' (known: music)", JsonParser.parseString(unknown.body()).getAsJsonObject().get("error").getAsString());
         assertEquals(404, call("POST", "api/cache/clear?origin=nas", token, "").statusCode());
-        HttpResponse<String> noCache = call("GET", "api/cache", token, null);
-        assertEquals(503, noCache.statusCode());
-        assertTrue(noCache.body().contains("cache service not available"), noCache.body());
+        if (!cacheRuns()) {
+            HttpResponse<String> noCache = call("GET", "api/cache", token, null);
+            assertEquals(503, noCache.statusCode());
+            assertTrue(noCache.body().contains("cache service not available"), noCache.body());
+        }
 
         // a rescan streams JSON lines and ends with the sync's result
         String[] lines = call("POST", "api/origins/music/rescan", token, "").body().strip().split("\n");
@@ -193,23 +199,25 @@ class ControlIT {
         assertEquals(404, missingPath.statusCode());
         assertTrue(missingPath.body().contains("no such path in the library: /No Such Artist"), missingPath.body());
         HttpResponse<String> prefetch = call("POST", "api/prefetch", token, "{\"paths\": [\"" + mountPoint.resolve(track.virtualPath()) + "\"]}");
-        assertEquals(503, prefetch.statusCode(), prefetch.body());
+        if (cacheRuns()) {
+            assertTrue(prefetch.body().strip().endsWith("}") && prefetch.body().contains("\"type\":\"result\""), prefetch.body());
+        } else {
+            assertEquals(503, prefetch.statusCode(), prefetch.body());
+        }
     }
 
     @Test
     @Order(3)
     void cliCommandsPrintForPeopleAndForScripts() throws Exception {
-        String artist = "/" + corpus.present().get(0).virtualPath().split("/")[0];
         // each command is a JVM with the whole runtime: run them side by side
         Map<String, Cli> run = cliAll(List.of("status", "status --json", "origins", "origins --json", "origins music",
-                "origins music --json", "origins nas", "rescan nas --json", "rescan music", "cache stats", "cache verify",
-                "cache clear", "cache clear --json", "prefetch\t" + artist, "prefetch /Nobody", "shutdown --timeout 5"));
+                "origins music --json", "origins nas", "rescan nas --json", "rescan music", "prefetch /Nobody"));
 
         Cli status = run.get("status");
         assertEquals(0, status.exit, status.output);
         assertTrue(status.output.contains("state: ready"), status.output);
         assertTrue(status.output.contains("mount:   " + mountPoint + " (mounted), " + corpus.present().size() + " tracks"), status.output);
-        assertTrue(status.output.contains("cache:   cache service not available"), status.output);
+        assertTrue(status.output.contains(cacheRuns() ? "cache:   active, " : "cache:   cache service not available"), status.output);
         assertTrue(status.output.contains("webhook up -> http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook?..."), status.output);
         assertTrue(status.output.contains("status page: " + base + "status"), status.output);
         assertFalse(status.output.contains(token) || status.output.contains(SECRET), "no secret printed");
@@ -222,7 +230,8 @@ class ControlIT {
 
         Cli origins = run.get("origins");
         assertEquals(0, origins.exit, origins.output);
-        assertTrue(origins.output.contains("music  local  health: health monitor not available  sync: "), origins.output);
+        assertTrue(origins.output.contains("music  local  health: "
+                + (healthRuns() ? "healthy" : "health monitor not available") + "  sync: "), origins.output);
         JsonArray originsJson = JsonParser.parseString(run.get("origins --json").output).getAsJsonArray();
         assertEquals("music", originsJson.get(0).getAsJsonObject().get("id").getAsString());
 
@@ -251,19 +260,45 @@ class ControlIT {
         assertEquals("started", JsonParser.parseString(jsonLines.get(0)).getAsJsonObject().get("type").getAsString());
         assertEquals("result", JsonParser.parseString(jsonLines.get(jsonLines.size() - 1)).getAsJsonObject().get("type").getAsString());
 
-        for (String command : List.of("cache stats", "cache verify", "cache clear", "cache clear --json", "prefetch\t" + artist)) {
-            Cli noCache = run.get(command);
-            assertEquals(1, noCache.exit, command + ": " + noCache.output);
-            assertEquals("musicfs: cache service not available", noCache.output, command);
-        }
         assertEquals("musicfs: no such path in the library: /Nobody", run.get("prefetch /Nobody").output);
-        Cli shutdown = run.get("shutdown --timeout 5");
-        assertEquals(1, shutdown.exit);
-        assertTrue(shutdown.output.startsWith("musicfs: lifecycle service not available"), shutdown.output);
     }
 
     @Test
     @Order(4)
+    void cacheCommandsActOnTheCacheOrSayItIsMissing() throws Exception {
+        String artist = "/" + corpus.present().get(0).virtualPath().split("/")[0];
+        if (!cacheRuns()) {
+            // this branch has no CacheAdmin service yet (it comes with the chunk cache's branch)
+            Map<String, Cli> run = cliAll(List.of("cache stats", "cache verify", "cache clear", "cache clear --json", "prefetch\t" + artist));
+            for (Map.Entry<String, Cli> command : run.entrySet()) {
+                assertEquals(1, command.getValue().exit, command.getKey() + ": " + command.getValue().output);
+                assertEquals("musicfs: cache service not available", command.getValue().output, command.getKey());
+            }
+            return;
+        }
+        Cli prefetch = cli("prefetch", artist);
+        assertEquals(0, prefetch.exit, prefetch.output);
+        assertTrue(prefetch.output.lines().reduce((a, b) -> b).orElse("").startsWith("prefetched "), prefetch.output);
+        Cli stats = cli("cache", "stats");
+        assertEquals(0, stats.exit, stats.output);
+        assertTrue(stats.output.startsWith("active, ") && stats.output.contains(" chunks, "), stats.output);
+        assertTrue(JsonParser.parseString(cli("cache", "stats", "--json").output).getAsJsonObject().get("chunks").getAsLong() > 0);
+        Cli verify = cli("cache", "verify");
+        assertEquals(0, verify.exit, verify.output);
+        assertTrue(verify.output.lines().reduce((a, b) -> b).orElse("").matches("cache verified: \\d+ chunks checked, 0 corrupt, .*"),
+                verify.output);
+        List<String> verifyJson = cli("cache", "verify", "--json").output.lines().toList();
+        assertEquals("result", JsonParser.parseString(verifyJson.get(verifyJson.size() - 1)).getAsJsonObject().get("type").getAsString());
+        Cli clearOne = cli("cache", "clear", "music");
+        assertEquals(0, clearOne.exit, clearOne.output);
+        assertTrue(clearOne.output.startsWith("cache cleared of origin music: "), clearOne.output);
+        Cli clearAll = cli("cache", "clear", "--json");
+        assertEquals(0, clearAll.exit, clearAll.output);
+        assertTrue(JsonParser.parseString(clearAll.output).getAsJsonObject().has("freedBytes"), clearAll.output);
+    }
+
+    @Test
+    @Order(5)
     void cliSaysWhenNoDaemonRunsOrTheTokenIsWrong() throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("no-daemon"));
         Cli none = cliFor(empty, "status");
@@ -287,7 +322,7 @@ class ControlIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void eventsFollowTheDaemonFilteredByTypeAndOrigin() throws Exception {
         int before = subscribers();
         try (Daemon events = Daemon.start(List.of("events", "--type", "library/SYNC_FINISHED", "--origin", "music", "--cache", cache.toString()))) {
@@ -308,7 +343,7 @@ class ControlIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void webhooksGetSignedEventsAndRetryWhileTheReceiverIsDown() throws Exception {
         delivered.clear();
         json("POST", "origins/music/rescan");
@@ -339,7 +374,7 @@ class ControlIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void statusPageInChromiumShowsOriginsAndStateAndFollowsTheOriginGoingAwayAndBack() throws Exception {
         try (Chromium page = Chromium.open(base + "status?token=" + token, tmp.resolve("chromium"))) {
             page.await("document.getElementById('state').textContent", "ready"::equals, Duration.ofSeconds(30), "state ready");
@@ -367,7 +402,34 @@ class ControlIT {
         }
     }
 
+    @Test
+    @Order(9)
+    void shutdownStopsTheDaemonInOrderOrSaysWhyNot() throws Exception {
+        Cli shutdown = cli("shutdown", "--timeout", "5");
+        if (shutdown.output.startsWith("musicfs: lifecycle service not available")) {
+            // this branch has no Lifecycle service yet (it comes with the daemon's branch): the CLI says so and fails
+            assertEquals(1, shutdown.exit);
+            return;
+        }
+        assertEquals(0, shutdown.exit, shutdown.output);
+        assertEquals("musicfs: daemon shutting down, reads may finish for 5.0 s", shutdown.output);
+        assertEquals(0, daemon.awaitExit(30), daemon.output());
+        assertFalse(Files.exists(cache.resolve("control.json")), "control.json is removed at stop");
+        Cli after = cli("status");
+        assertEquals(3, after.exit, after.output);
+    }
+
     // helpers
+
+    /** @return whether the daemon runs a CacheAdmin service (not before the chunk cache's branch is merged) */
+    static boolean cacheRuns() throws Exception {
+        return json("GET", "status").getAsJsonObject().has("cache");
+    }
+
+    /** @return whether the daemon runs a HealthMonitor service (not before the health branch is merged) */
+    static boolean healthRuns() throws Exception {
+        return !json("GET", "status").getAsJsonObject().get("stateFrom").getAsString().startsWith("mount and sync");
+    }
 
     record Cli(int exit, String output) {
     }

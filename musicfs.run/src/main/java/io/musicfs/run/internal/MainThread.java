@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.musicfs.api.library.Library;
 import io.musicfs.api.mount.Mount;
 import io.musicfs.run.internal.control.ControlClient;
+import io.musicfs.run.internal.control.ControlConfiguration;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -102,7 +103,8 @@ public final class MainThread implements Callable<Integer> {
         ServiceTracker<Mount, Mount> mounts = new ServiceTracker<>(context, Mount.class, null);
         mounts.open();
         try {
-            RuntimeConfiguration.apply(service(ConfigurationAdmin.class), settings);
+            ConfigurationAdmin admin = service(ConfigurationAdmin.class);
+            RuntimeConfiguration.apply(admin, settings);
             Mount mount = mounts.waitForService(MOUNT_TIMEOUT.toMillis());
             if (mount == null) {
                 throw new StartupException("the mount did not start within " + MOUNT_TIMEOUT.toSeconds() + " s; see the log above");
@@ -115,6 +117,8 @@ public final class MainThread implements Callable<Integer> {
                 throw new StartupException("the mount of " + settings.mountPoint() + " did not come up within "
                         + MOUNT_TIMEOUT.toSeconds() + " s (state " + state + ")");
             }
+            // the control API starts once the mount is up: a daemon that fails to mount never opens a listener
+            ControlConfiguration.apply(admin, settings.control(), settings.cacheDir());
             Library library = service(Library.class);
             out.println("musicfs: serving " + library.tree().trackCount() + " tracks at " + Paths.show(settings.mountPoint(), home)
                     + " (Ctrl-C to stop)");

@@ -5,8 +5,6 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
 
-import io.musicfs.run.internal.control.ControlConfiguration;
-
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
@@ -54,8 +52,6 @@ final class RuntimeConfiguration {
         fuse.put("mountPoint", settings.mountPoint().toString());
         fuse.put("allowOther", settings.allowOther());
         update(admin.getConfiguration(FUSE_PID, "?"), fuse);
-
-        ControlConfiguration.apply(admin, settings.control(), settings.cacheDir());
     }
 
     static String factoryPid(String originType) {
