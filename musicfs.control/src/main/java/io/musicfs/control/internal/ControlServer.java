@@ -66,9 +66,10 @@ import org.slf4j.LoggerFactory;
  * <p>Every daemon service is an optional dynamic reference: the API answers what it can and names
  * what is missing. Threads: Event Admin calls {@link #handleEvent}; servlet threads read the
  * volatile references; one announcer thread waits for the listener; an executor runs long
- * operations. All of them end in {@link #deactivate}.
+ * operations. All of them end in {@link #deactivate}. Immediate: as a mere event handler it would
+ * otherwise only start with the next event, and the API must listen as soon as it is configured.
  */
-@Component(service = EventHandler.class, configurationPid = ControlServer.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+@Component(service = EventHandler.class, immediate = true, configurationPid = ControlServer.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = EventConstants.EVENT_TOPIC + "=io/musicfs/*")
 @Designate(ocd = ControlServer.Config.class)
 public class ControlServer implements EventHandler, Services {

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * is dropped, counted and logged (at most once a minute). The secret is never logged or shown, and
  * the URL is shown without user info or query (they may hold credentials).
  */
-@Component(service = {EventHandler.class, Webhook.class}, configurationPid = Webhook.FACTORY_PID,
+@Component(service = {EventHandler.class, Webhook.class}, immediate = true, configurationPid = Webhook.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = EventConstants.EVENT_TOPIC + "=io/musicfs/*")
 @Designate(ocd = Webhook.Config.class, factory = true)
 public class Webhook implements EventHandler {
