@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
-packages=(fuse3 libfuse2 flac lame vorbis-tools opus-tools ffmpeg sox procps openssh-server openssh-client python3 python3-prometheus-client systemd util-linux mergerfs)
+packages=(fuse3 libfuse2 flac lame vorbis-tools opus-tools ffmpeg sox procps openssh-server openssh-client python3 python3-prometheus-client systemd util-linux mergerfs chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -67,7 +67,7 @@ class HealthEndpointsIT {
                 "[origin music]",
                 "path = " + music,
                 "[control]",
-                "listen = 127.0.0.1:" + port, ""));
+                "port = " + port, ""));
         daemon = Daemon.start(List.of("mount", "--config", config.toString()));
         daemon.awaitServing();
         daemon.awaitLine(line -> line.contains("origin music: sync finished"), 120);

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.musicfs.run.internal.control.ControlRequest;
+import io.musicfs.run.internal.control.ControlSettings;
+
 /**
  * Parses the {@code musicfs} command line into what to do. Pure: the file system is only touched
  * to read a {@code --config} file.
@@ -16,6 +19,7 @@ final class CommandLine {
 
     static final String USAGE = String.join("\n",
             "usage: musicfs mount [--origin ORIGIN]... [--config FILE] [--cache DIR] [--allow-other] [--poll-interval S] [MOUNTPOINT]",
+            ControlRequest.SYNOPSIS,
             "       musicfs --help | --version",
             "",
             "  mount            mount the music of the origins at MOUNTPOINT, read-only, organised by tags;",
@@ -30,10 +34,16 @@ final class CommandLine {
             "  --drain-timeout S  at shutdown, seconds reads in flight may take to finish (default 10)",
             "  --log-level L    error, warn, info (default), debug or trace",
             "",
-            "  SIGTERM or SIGINT: unmount and stop (a second one: stop at once); SIGHUP: reload the --config file");
+            "  SIGTERM or SIGINT: unmount and stop (a second one: stop at once); SIGHUP: reload the --config file",
+            "",
+            ControlRequest.HELP);
 
     /** What the command line asks for. */
-    sealed interface Command permits Help, Version, MountCommand {
+    sealed interface Command permits Help, Version, MountCommand, ControlCommand {
+    }
+
+    /** A command for the running daemon of {@code cacheDir}. */
+    record ControlCommand(ControlRequest request, Path cacheDir) implements Command {
     }
 
     record Help() implements Command {
@@ -59,6 +69,8 @@ final class CommandLine {
                 return new Version();
             case "mount":
                 return new MountCommand(mount(args, env, home));
+            case "status", "origins", "rescan", "cache", "prefetch", "events", "shutdown":
+                return control(args, env, home);
             default:
                 throw new UsageException("unknown command '" + args[0] + "'\n" + USAGE);
         }
@@ -134,7 +146,6 @@ final class CommandLine {
         if (pollInterval == null && file != null) {
             pollInterval = file.pollIntervalSeconds();
         }
-        String listen = file == null ? null : file.listen();
         if (drainTimeout == null && file != null) {
             drainTimeout = file.drainTimeoutSeconds();
         }
@@ -146,7 +157,7 @@ final class CommandLine {
                 drainTimeout == null ? defaults.drainTimeout() : java.time.Duration.ofSeconds(drainTimeout),
                 logLevel == null ? defaults.logLevel() : logLevel);
         return new Settings(Paths.expand(mountPoint, home), cacheDir, List.copyOf(origins), patterns, allowOther, pollInterval,
-                file == null ? null : file.cacheLimitBytes(), listen, daemon);
+                file == null ? null : file.cacheLimitBytes(), file == null ? ControlSettings.DEFAULT : file.control(), daemon);
     }
 
     /** @return the {@code --config} file of a mount command line, or {@code null} (it is watched and reloaded) */
@@ -157,6 +168,21 @@ final class CommandLine {
             }
         }
         return null;
+    }
+
+    /** A control command finds its daemon by the cache folder, chosen as {@code mount} chooses it. */
+    private static ControlCommand control(String[] args, Map<String, String> env, Path home) throws UsageException {
+        ControlRequest request;
+        try {
+            request = ControlRequest.parse(args);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage() + "\n" + USAGE);
+        }
+        String cache = request.cache();
+        if (cache == null && request.config() != null) {
+            cache = ConfigFile.read(Paths.expand(request.config(), home), home).cache();
+        }
+        return new ControlCommand(request, cache != null ? Paths.expand(cache, home) : Paths.defaultCache(env.get("XDG_CACHE_HOME"), home));
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.musicfs.run.internal.control.ControlSettings;
+
 /**
  * Reads {@code musicfs.conf}: {@code key = value} lines, {@code [origin ID]} and {@code [paths]}
  * sections, whole-line comments starting with {@code #} or {@code ;}. The format is documented in
@@ -22,11 +24,10 @@ final class ConfigFile {
     private static final Set<String> TOP_KEYS = Set.of("mount", "cache", "allow-other", "poll-interval", "cache-limit", "drain-timeout",
             "log-level");
     private static final Set<String> PATH_KEYS = Set.of("default", "compilation", "untagged");
-    private static final Set<String> CONTROL_KEYS = Set.of("listen");
 
     /** What a config file says; absent values are {@code null}. */
     record Contents(String mount, String cache, Boolean allowOther, Integer pollIntervalSeconds, List<OriginSpec> origins,
-            Map<String, String> paths, Long cacheLimitBytes, String listen, Integer drainTimeoutSeconds, String logLevel) {
+            Map<String, String> paths, Long cacheLimitBytes, ControlSettings control, Integer drainTimeoutSeconds, String logLevel) {
     }
 
     private ConfigFile() {
@@ -49,9 +50,10 @@ final class ConfigFile {
     static Contents parse(String name, List<String> lines, Path home) throws UsageException {
         Map<String, String> top = new LinkedHashMap<>();
         Map<String, String> paths = new LinkedHashMap<>();
-        Map<String, String> control = new LinkedHashMap<>();
         Map<String, Map<String, String>> origins = new LinkedHashMap<>();
         Map<String, Integer> originLines = new LinkedHashMap<>();
+        Map<String, String> control = new LinkedHashMap<>();
+        Map<String, Map<String, String>> webhooks = new LinkedHashMap<>();
         Map<String, String> section = top;
         String sectionName = null;
         for (int i = 0; i < lines.size(); i++) {
@@ -68,9 +70,6 @@ final class ConfigFile {
                 if (header.equals("paths")) {
                     section = paths;
                     sectionName = "paths";
-                } else if (header.equals("control")) {
-                    section = control;
-                    sectionName = "control";
                 } else if (header.startsWith("origin ") || header.startsWith("origin\t")) {
                     String id = header.substring("origin".length()).strip();
                     try {
@@ -85,8 +84,19 @@ final class ConfigFile {
                     origins.put(id, section);
                     originLines.put(id, i + 1);
                     sectionName = "origin " + id;
+                } else if (header.equals("control")) {
+                    section = control;
+                    sectionName = "control";
+                } else if (header.startsWith("webhook ")) {
+                    if (webhooks.containsKey(header.substring(8).strip())) {
+                        throw new UsageException(where + "webhook '" + header.substring(8).strip() + "' is defined twice");
+                    }
+                    section = new LinkedHashMap<>();
+                    webhooks.put(header.substring(8).strip(), section);
+                    sectionName = "webhook";
                 } else {
-                    throw new UsageException(where + "unknown section [" + header + "] (expected [origin ID], [paths] or [control])");
+                    throw new UsageException(where + "unknown section [" + header
+                            + "] (expected [origin ID], [paths], [control] or [webhook NAME])");
                 }
                 continue;
             }
@@ -97,7 +107,7 @@ final class ConfigFile {
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
             Set<String> allowed = sectionName == null ? TOP_KEYS : sectionName.equals("paths") ? PATH_KEYS
-                    : sectionName.equals("control") ? CONTROL_KEYS : null;
+                    : sectionName.equals("control") ? ControlSettings.CONTROL_KEYS : sectionName.equals("webhook") ? ControlSettings.WEBHOOK_KEYS : null;
             if (allowed != null && !allowed.contains(key)) {
                 throw new UsageException(where + "unknown key '" + key + "'" + (sectionName == null ? "" : " in [" + sectionName + "]")
                         + " (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
@@ -118,10 +128,15 @@ final class ConfigFile {
         }
         Integer poll = top.containsKey("poll-interval") ? seconds(name + ": poll-interval", top.get("poll-interval")) : null;
         Long cacheLimit = top.containsKey("cache-limit") ? bytes(name + ": cache-limit", top.get("cache-limit")) : null;
-        String listen = control.containsKey("listen") ? listen(name + ": [control] listen", control.get("listen")) : null;
         Integer drain = top.containsKey("drain-timeout") ? seconds(name + ": drain-timeout", top.get("drain-timeout")) : null;
         String logLevel = top.containsKey("log-level") ? logLevel(name + ": log-level", top.get("log-level")) : null;
-        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths, cacheLimit, listen, drain, logLevel);
+        ControlSettings controlSettings;
+        try {
+            controlSettings = ControlSettings.parse(control, webhooks, home);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(name + ": " + e.getMessage());
+        }
+        return new Contents(top.get("mount"), top.get("cache"), allowOther, poll, specs, paths, cacheLimit, controlSettings, drain, logLevel);
     }
 
     /** @return a size such as {@code 20G}, {@code 512M}, {@code 1T} or a plain byte count, in bytes */
@@ -194,22 +209,6 @@ final class ConfigFile {
             // reported below
         }
         throw new UsageException(what + ": '" + value + "' is not a number of seconds (0 or more)");
-    }
-
-    /** @return the value, checked to be {@code HOST:PORT} with a port from 1 to 65535 */
-    static String listen(String what, String value) throws UsageException {
-        int colon = value.lastIndexOf(':');
-        if (colon > 0) {
-            try {
-                int port = Integer.parseInt(value.substring(colon + 1));
-                if (port >= 1 && port <= 65535) {
-                    return value;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-        }
-        throw new UsageException(what + ": '" + value + "' is not HOST:PORT (for example 127.0.0.1:7474)");
     }
 
     static String logLevel(String what, String value) throws UsageException {

@@ -72,9 +72,9 @@ final class ConfigReload {
         needsRestart("mount point", current.mountPoint(), next.mountPoint());
         needsRestart("cache folder", current.cacheDir(), next.cacheDir());
         needsRestart("allow-other (a FUSE option)", current.allowOther(), next.allowOther());
-        needsRestart("[control] listen", current.listen(), next.listen());
+        needsRestart("[control] and [webhook] sections", current.control(), next.control());
         Settings applied = new Settings(current.mountPoint(), current.cacheDir(), next.origins(), next.pathPatterns(),
-                current.allowOther(), next.pollIntervalSeconds(), next.cacheLimitBytes(), current.listen(), next.daemon());
+                current.allowOther(), next.pollIntervalSeconds(), next.cacheLimitBytes(), current.control(), next.daemon());
         try {
             RuntimeConfiguration.apply(admin, applied);
             List<String> removed = RuntimeConfiguration.removeUnconfiguredOrigins(admin, applied);

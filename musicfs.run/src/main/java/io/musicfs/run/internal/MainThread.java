@@ -20,6 +20,8 @@ import io.musicfs.api.mount.Mount;
 import io.musicfs.api.supervision.Lifecycle;
 import io.musicfs.api.supervision.SupervisedTask;
 import io.musicfs.api.supervision.Supervisor;
+import io.musicfs.run.internal.control.ControlClient;
+import io.musicfs.run.internal.control.ControlConfiguration;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -101,6 +103,10 @@ public final class MainThread implements Callable<Integer> {
             if (command instanceof CommandLine.Version) {
                 out.println("musicfs " + context.getBundle().getVersion());
                 return 0;
+            }
+            if (command instanceof CommandLine.ControlCommand control) {
+                return ControlClient.run(control.request(), control.cacheDir(), Paths.show(control.cacheDir(), home), out, err,
+                        System.console() != null);
             }
             return mount(((CommandLine.MountCommand) command).settings(), home);
         } catch (UsageException e) {
@@ -185,6 +191,8 @@ public final class MainThread implements Callable<Integer> {
         if (mount == null) {
             return shutDown(null);
         }
+        // the control API starts once the mount is up: a daemon that fails to mount never opens a listener
+        ControlConfiguration.apply(admin, settings.control(), settings.cacheDir());
         Library library = service(Library.class);
         out.println("musicfs: serving " + library.tree().trackCount() + " tracks at " + Paths.show(settings.mountPoint(), home)
                 + " (Ctrl-C to stop)");

@@ -20,7 +20,6 @@ final class RuntimeConfiguration {
     static final String FUSE_PID = "musicfs.fuse";
     static final String LOCAL_ORIGIN_FACTORY = "musicfs.origin.local";
     /** Felix HTTP Jetty's configuration */
-    static final String HTTP_PID = "org.apache.felix.http";
     /** the Felix health check servlet, a factory component */
     static final String HEALTH_SERVLET_FACTORY = "org.apache.felix.hc.core.impl.servlet.HealthCheckExecutorServlet";
 
@@ -60,15 +59,8 @@ final class RuntimeConfiguration {
         fuse.put("allowOther", settings.allowOther());
         update(admin.getConfiguration(FUSE_PID, "?"), fuse);
 
-        // HTTP (health checks and metrics) on loopback unless the config file says otherwise;
-        // the bndrun keeps it off until this configuration arrives
-        String listen = settings.listen() != null ? settings.listen() : Settings.DEFAULT_LISTEN;
-        int colon = listen.lastIndexOf(':');
-        Hashtable<String, Object> http = new Hashtable<>();
-        http.put("org.apache.felix.http.enable", true);
-        http.put("org.apache.felix.http.host", listen.substring(0, colon));
-        http.put("org.osgi.service.http.port", Integer.parseInt(listen.substring(colon + 1)));
-        update(admin.getConfiguration(HTTP_PID, "?"), http);
+        // The Felix health check servlet at /system/health, on the listener the control bundle opens
+        // once the mount is up ([control] address and port)
         Hashtable<String, Object> health = new Hashtable<>();
         health.put("servletPath", "/system/health");
         health.put("format", "json");

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import io.musicfs.run.internal.control.ControlSettings;
+
 /**
  * Everything one daemon run is configured with, from the command line and the config file.
  *
@@ -14,18 +16,16 @@ import java.util.Map;
  * @param allowOther whether other users may read the mount
  * @param pollIntervalSeconds seconds between syncs of origins that cannot push changes (S3, SFTP), or {@code null} for the default
  * @param cacheLimitBytes the chunk cache's size limit, or {@code null} for the default
- * @param listen {@code HOST:PORT} of the HTTP listener (health, metrics), or {@code null} for {@link #DEFAULT_LISTEN}
+ * @param control where the control API (and health, metrics, status page) listens, and the webhooks
  * @param daemon how the daemon itself runs: drain timeout, log level
  */
 record Settings(Path mountPoint, Path cacheDir, List<OriginSpec> origins, Map<String, String> pathPatterns, boolean allowOther,
-        Integer pollIntervalSeconds, Long cacheLimitBytes, String listen, DaemonOptions daemon) {
-
-    /** loopback only: the HTTP endpoints are for this machine's monitoring, never the network by default */
-    static final String DEFAULT_LISTEN = "127.0.0.1:7474";
+        Integer pollIntervalSeconds, Long cacheLimitBytes, ControlSettings control, DaemonOptions daemon) {
 
     Settings(Path mountPoint, Path cacheDir, List<OriginSpec> origins, Map<String, String> pathPatterns, boolean allowOther,
             Integer pollIntervalSeconds) {
-        this(mountPoint, cacheDir, origins, pathPatterns, allowOther, pollIntervalSeconds, null, null, DaemonOptions.DEFAULTS);
+        this(mountPoint, cacheDir, origins, pathPatterns, allowOther, pollIntervalSeconds, null, ControlSettings.DEFAULT,
+                DaemonOptions.DEFAULTS);
     }
 
     /**

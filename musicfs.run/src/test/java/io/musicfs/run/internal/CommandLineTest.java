@@ -139,19 +139,17 @@ class CommandLineTest {
         assertConfigError("cache-limit = lots\n[origin a]\npath=/a\n", "cache-limit: 'lots' is not a size");
         assertConfigError("cache-limit = 0\n[origin a]\npath=/a\n", "cache-limit: '0' is not a size");
         assertConfigError("allow-other = maybe\n[origin a]\npath=/a\n", "allow-other: 'maybe' is not true or false");
-        assertConfigError("[control]\nlisten = 7474\n[origin a]\npath=/a\n", "[control] listen: '7474' is not HOST:PORT");
-        assertConfigError("[control]\nlisten = localhost:99999\n[origin a]\npath=/a\n", "'localhost:99999' is not HOST:PORT");
-        assertConfigError("[control]\nport = 1\n", "musicfs.conf:2: unknown key 'port' in [control] (known: listen)");
         assertTrue(message("mount", "--config", tmp.resolve("nope.conf").toString(), "/m").contains("nope.conf does not exist"));
     }
 
     @Test
     void theHttpListenerIsOnLoopbackUnlessTheConfigFileSaysOtherwise() throws IOException, UsageException {
-        assertEquals(null, mount(Map.of(), "mount", "--origin", "/a", "/m").listen());
-        assertEquals("127.0.0.1:7474", Settings.DEFAULT_LISTEN);
+        assertEquals("127.0.0.1", mount(Map.of(), "mount", "--origin", "/a", "/m").control().address());
         Path conf = tmp.resolve("musicfs.conf");
-        Files.writeString(conf, "[control]\nlisten = 127.0.0.1:9100\n[origin a]\npath = /a\n");
-        assertEquals("127.0.0.1:9100", mount(Map.of(), "mount", "--config", conf.toString(), "/m").listen());
+        Files.writeString(conf, "[control]\nport = 9100\n[origin a]\npath = /a\n");
+        Settings settings = mount(Map.of(), "mount", "--config", conf.toString(), "/m");
+        assertEquals("127.0.0.1", settings.control().address());
+        assertEquals(9100, settings.control().port());
     }
 
     private void assertConfigError(String contents, String expected) throws IOException {
