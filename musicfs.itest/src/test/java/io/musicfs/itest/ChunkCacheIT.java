@@ -169,12 +169,7 @@ class ChunkCacheIT {
         chunks.sort(null);
         Path flipped = chunks.get(0);
         Path deleted = chunks.get(1);
-        try (FileChannel ch = FileChannel.open(flipped, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer one = ByteBuffer.allocate(1);
-            ch.read(one, 1000);
-            one.put(0, (byte) (one.get(0) ^ 0xff)).flip();
-            ch.write(one, 1000);
-        }
+        flipByte(flipped);
         Files.delete(deleted);
 
         try (Daemon daemon = start()) {
@@ -183,6 +178,21 @@ class ChunkCacheIT {
                 assertEquals(track.sha256(), MountedTree.sha256(mountPoint.resolve(track.virtualPath())), "bytes after the damage");
                 daemon.awaitLine(line -> line.contains("bad chunk " + flipped), 10);
                 daemon.awaitLine(line -> line.contains("is recorded but missing") || line.contains("missing from the cache"), 10);
+
+                // the same damage while the daemon runs, found by ./musicfs cache verify before any read
+                Path flippedLive = chunks.get(2);
+                Path deletedLive = chunks.get(3);
+                flipByte(flippedLive);
+                Files.delete(deletedLive);
+                daemon.awaitLine(line -> line.contains("control API listening at"), 60);
+                ControlIT.Cli verify = ControlIT.cliFor(cache, "cache", "verify");
+                assertEquals(0, verify.exit(), verify.output());
+                assertTrue(verify.output().lines().reduce((a, b) -> b).orElse("").matches(
+                        "cache verified: \\d+ chunks checked, 1 corrupt, 1 missing, 0 unindexed .*"), verify.output());
+                assertFalse(Files.exists(flippedLive), "the corrupt chunk was dropped");
+                ControlIT.Cli again = ControlIT.cliFor(cache, "cache", "verify");
+                assertTrue(again.output().contains(" 0 corrupt, 0 missing, 0 unindexed"), "fixed: " + again.output());
+                assertEquals(track.sha256(), MountedTree.sha256(mountPoint.resolve(track.virtualPath())), "bytes after verify");
                 daemon.signal("TERM");
                 assertEquals(0, daemon.awaitExit(60), daemon.output());
                 assertTrue(Files.exists(flipped) && Files.exists(deleted), "both chunks are cached again");
@@ -190,6 +200,15 @@ class ChunkCacheIT {
             } finally {
                 daemon.saveOutput("ChunkCacheIT-healed");
             }
+        }
+    }
+
+    private static void flipByte(Path chunk) throws IOException {
+        try (FileChannel ch = FileChannel.open(chunk, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, 1000);
+            one.put(0, (byte) (one.get(0) ^ 0xff)).flip();
+            ch.write(one, 1000);
         }
     }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * Nothing fails silently (resilience.md 2.2, 2.6), in the real daemon: the catalog component is
  * made to throw in its first five activations and the resource watch task in its first two runs
  * (fault points); both are logged with what failed and restarted per policy (at once, then after
- * 1 s, ...), and the mount serves the right bytes. The FAILED state after the last restart is covered by
+ * 1 s, ...), they show in {@code ./musicfs status}, and the mount serves the right bytes. The FAILED state after the last restart is covered by
  * TaskSupervisorTest with short delays.
  */
 class SupervisionIT extends TempMount {
@@ -47,6 +47,13 @@ class SupervisionIT extends TempMount {
 
                 daemon.awaitLine(line -> line.contains("origin music: sync finished"), 120);
                 MountedTree.assertMatches(mountPoint, corpus.present());
+
+                // the operator sees both in ./musicfs status
+                daemon.awaitLine(line -> line.contains("control API listening at"), 60);
+                ControlIT.Cli status = ControlIT.cliFor(tmp.resolve("cache"), "status");
+                assertEquals(0, status.exit(), status.output());
+                assertTrue(status.output().contains("task 'resource watch': running, 2 restarts, last error: IllegalStateException: fault point"),
+                        status.output());
                 assertTrue(daemon.output().lines().noneMatch(line -> line.contains("task 'resource watch' failed again")),
                         "the task runs after its second restart");
                 daemon.signal("TERM");

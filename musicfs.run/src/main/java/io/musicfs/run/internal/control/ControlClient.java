@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -207,12 +209,35 @@ public final class ControlClient {
         }
         out.println("  origins:");
         printOrigins(s.getAsJsonArray("origins"));
+        printTasks(s);
         for (JsonElement hook : s.getAsJsonArray("webhooks")) {
             JsonObject h = hook.getAsJsonObject();
             out.println("  webhook " + str(h, "name") + " -> " + str(h, "url") + ": " + str(h, "delivered") + " delivered, " + str(h, "queued")
                     + " queued, " + str(h, "retries") + " retries, " + str(h, "failed") + " failed, " + str(h, "dropped") + " dropped");
         }
         out.println("  status page: " + base.resolve("status") + " (sign in with the token in " + cacheDir.resolve("control.token") + ")");
+    }
+
+    /** Background tasks, components and bundles that failed at some point: what needs a look, not every healthy task. */
+    private void printTasks(JsonObject s) {
+        if (!s.has("tasks")) {
+            return;
+        }
+        List<JsonObject> troubled = new ArrayList<>();
+        int healthy = 0;
+        for (JsonElement task : s.getAsJsonArray("tasks")) {
+            JsonObject t = task.getAsJsonObject();
+            if (str(t, "state").equals("RUNNING") && t.get("restarts").getAsInt() == 0) {
+                healthy++;
+            } else {
+                troubled.add(t);
+            }
+        }
+        out.println("  tasks:   " + healthy + " running without failures" + (troubled.isEmpty() ? "" : ", " + troubled.size() + " with failures:"));
+        for (JsonObject t : troubled) {
+            out.println("    " + str(t, "kind").toLowerCase(Locale.ROOT) + " '" + str(t, "name") + "': " + str(t, "state").toLowerCase(Locale.ROOT)
+                    + ", " + str(t, "restarts") + " restarts" + (t.get("lastError").isJsonNull() ? "" : ", last error: " + str(t, "lastError")));
+        }
     }
 
     private void printOrigins(JsonElement answer) {
