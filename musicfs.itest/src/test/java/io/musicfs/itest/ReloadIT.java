@@ -78,6 +78,7 @@ class ReloadIT extends TempMount {
                 MountedTree.await(mountPoint, seen -> onePaths.stream().noneMatch(seen::containsKey), 30, "the removed origin's tracks going");
                 MountedTree.assertMatches(mountPoint, two.present());
                 assertEquals(mountId, mountId(), "still the same mount");
+                assertFalse(daemon.output().contains("the catalog went away"), "the catalog applies a reload without restarting");
 
                 daemon.signal("TERM");
                 assertEquals(0, daemon.awaitExit(30), daemon.output());
