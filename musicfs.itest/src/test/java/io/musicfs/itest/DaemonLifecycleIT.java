@@ -266,6 +266,27 @@ class DaemonLifecycleIT {
     }
 
     @Test
+    void aMountThatCannotBeRemountedShutsTheDaemonDownCleanly() throws Exception {
+        try (Daemon daemon = served(start(List.of()))) {
+            try {
+                assertEquals(0, Mounts.run("fusermount", "-u", "-z", mountPoint.toString()));
+                Files.delete(mountPoint); // within the first remount's 1 s delay: no remount finds its folder
+                // three attempts, after 1 s, 5 s and 15 s, then a clean shutdown with exit code 1
+                assertEquals(1, daemon.awaitExit(40), daemon.output());
+                String out = daemon.output();
+                assertEquals(3, out.lines().filter(line -> line.contains("remounting " + mountPoint + " failed: mount point " + mountPoint
+                        + " does not exist")).count(), out);
+                assertTrue(out.contains("shutting down (the mount failed: the FUSE session at " + mountPoint
+                        + " ended and 3 remounts did not bring it back"), out);
+                assertTrue(out.contains("shutdown: done in"), out);
+            } finally {
+                daemon.saveOutput(testName);
+                Files.createDirectories(mountPoint);
+            }
+        }
+    }
+
+    @Test
     void tooFewFileDescriptorsGiveOneClearError() throws Exception {
         List<String> args = List.of("mount", "--origin", music.toString(), "--cache", cache.toString(), mountPoint.toString());
         try (Daemon daemon = Daemon.start(List.of(), args, Map.of(), "prlimit", "--nofile=64:64", "--")) {

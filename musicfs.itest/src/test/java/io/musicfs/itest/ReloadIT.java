@@ -70,6 +70,16 @@ class ReloadIT extends TempMount {
                 assertEquals(mountId, mountId(), "still the same mount");
                 MountedTree.assertPaths(mountPoint, both);
 
+                // an origin removed from the file: its tracks go, the other's stay
+                Files.writeString(config, String.join("\n", "mount = " + mountPoint, "cache = " + tmp.resolve("cache"), "",
+                        "[origin two]", "path = " + tmp.resolve("two"), ""));
+                daemon.awaitLine(line -> line.contains("configuration reloaded (config file") && line.contains("removed [one]"), 30);
+                List<String> onePaths = one.present().stream().map(TruthEntry::virtualPath).toList();
+                MountedTree.await(mountPoint, seen -> onePaths.stream().noneMatch(seen::containsKey), 30, "the removed origin's tracks going");
+                MountedTree.assertMatches(mountPoint, two.present());
+                assertEquals(mountId, mountId(), "still the same mount");
+                assertFalse(daemon.output().contains("the catalog went away"), "the catalog applies a reload without restarting");
+
                 daemon.signal("TERM");
                 assertEquals(0, daemon.awaitExit(30), daemon.output());
             } finally {

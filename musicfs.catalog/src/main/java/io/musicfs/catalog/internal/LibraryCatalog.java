@@ -36,6 +36,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -122,7 +123,10 @@ public class LibraryCatalog implements Library, ManifestStore {
     private volatile TreeSnapshot tree;
     private volatile boolean rebuildScheduled;
     private volatile boolean active;
-    private long pollIntervalSeconds;
+    private volatile long pollIntervalSeconds;
+    /** what activation opened; a change of these needs the component restarted */
+    private Path databaseDir;
+    private int tagThreads;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void setEvents(EventAdmin events) {
@@ -161,7 +165,8 @@ public class LibraryCatalog implements Library, ManifestStore {
         }
         pollIntervalSeconds = config.pollIntervalSeconds();
         builder = new TreeBuilder(new LibraryLayout(config.path_default(), config.path_compilation(), config.path_untagged()));
-        Path databaseDir = Path.of(dir);
+        databaseDir = Path.of(dir);
+        tagThreads = config.tagThreads();
         long start = System.nanoTime();
         db = CatalogDb.open(databaseDir);
         try {
@@ -185,17 +190,62 @@ public class LibraryCatalog implements Library, ManifestStore {
         origins.values().forEach(this::startOrigin);
     }
 
-    private void purgeUnconfigured(String[] configured) throws IOException {
+    /** @return the origins whose tracks were removed */
+    private Set<String> purgeUnconfigured(String[] configured) throws IOException {
         if (configured == null || configured.length == 0) {
-            return;
+            return Set.of();
         }
         Set<String> keep = Set.of(configured);
+        Set<String> purged = new java.util.HashSet<>();
         for (String known : db.origins()) {
             if (!keep.contains(known)) {
                 int removed = db.removeOrigin(known);
+                purged.add(known);
                 LOG.info("catalog: origin {} is no longer configured; removed its {} tracks", known, removed);
             }
         }
+        return purged;
+    }
+
+    /**
+     * A configuration change while running (a reload): the origin order and set, path patterns and
+     * poll interval apply at once, without closing the database, so the mount keeps its catalog.
+     * The database folder and tag threads were opened at activation: a change of those waits for a
+     * restart, and says so.
+     */
+    @Modified
+    void modified(Config config) throws IOException {
+        if (config.pollIntervalSeconds() < 0) {
+            throw new IllegalArgumentException("pollIntervalSeconds: " + config.pollIntervalSeconds() + " is negative");
+        }
+        TreeBuilder nextBuilder = new TreeBuilder(new LibraryLayout(config.path_default(), config.path_compilation(), config.path_untagged()));
+        if (config.databaseDir() == null || !Path.of(config.databaseDir()).equals(databaseDir) || config.tagThreads() != tagThreads) {
+            LOG.warn("catalog: databaseDir and tagThreads changes take effect after a restart; still {} with {} tag threads",
+                    databaseDir, tagThreads);
+        }
+        configuredOrder = config.origins() == null ? List.of() : List.of(config.origins());
+        Set<String> purged = purgeUnconfigured(config.origins());
+        entries.values().removeIf(entry -> purged.contains(entry.originId()));
+        purged.forEach(syncStates::remove);
+        long previousPoll = pollIntervalSeconds;
+        pollIntervalSeconds = config.pollIntervalSeconds();
+        if (previousPoll != pollIntervalSeconds) {
+            for (String id : new ArrayList<>(polls.keySet())) {
+                AutoCloseable poll = polls.remove(id);
+                if (poll != null) {
+                    stopPoll(poll);
+                }
+                Origin origin = origins.get(id);
+                if (origin != null) {
+                    startPolling(origin);
+                }
+            }
+        }
+        submit(() -> housekeeping.execute(() -> {
+            builder = nextBuilder;
+            rebuild();
+        }));
+        LOG.info("catalog: configuration updated: origins {}, poll interval {} s", configuredOrder, pollIntervalSeconds);
     }
 
     @Deactivate

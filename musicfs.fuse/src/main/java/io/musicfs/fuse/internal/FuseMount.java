@@ -184,31 +184,34 @@ public class FuseMount implements Mount {
             }
             LOG.error("the FUSE session at {} ended unexpectedly (libfuse returned {}); cleaning the mount point", mountPoint, rc);
             MountTable.unmount(mountPoint, UNMOUNT_TIMEOUT_MILLIS);
-            if (attempt >= REMOUNT_DELAYS_MILLIS.length) {
-                failure = "the FUSE session at " + mountPoint + " ended and " + REMOUNT_DELAYS_MILLIS.length
-                        + " remounts did not keep it up";
-                state = State.FAILED;
-                LOG.error("{}; giving up", failure);
-                return;
-            }
-            long delay = REMOUNT_DELAYS_MILLIS[attempt++];
-            LOG.warn("remounting {} in {} s (attempt {} of {})", mountPoint, delay / 1000, attempt, REMOUNT_DELAYS_MILLIS.length);
             state = State.MOUNTING;
-            try {
-                Thread.sleep(delay);
-                if (unmounting) {
+            String lastFailure = "the FUSE session ended";
+            boolean ready = false;
+            while (!ready) {
+                if (attempt >= REMOUNT_DELAYS_MILLIS.length) {
+                    failure = "the FUSE session at " + mountPoint + " ended and " + REMOUNT_DELAYS_MILLIS.length
+                            + " remounts did not bring it back (" + lastFailure + ")";
+                    state = State.FAILED;
+                    LOG.error("{}; giving up", failure);
                     return;
                 }
-                checkMountPoint();
-                fileSystem = newFileSystem();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (MountException e) {
-                LOG.error("remounting {} failed: {}", mountPoint, e.getMessage());
-                state = State.FAILED;
-                failure = e.getMessage();
-                return;
+                long delay = REMOUNT_DELAYS_MILLIS[attempt++];
+                LOG.warn("remounting {} in {} s (attempt {} of {})", mountPoint, delay / 1000, attempt, REMOUNT_DELAYS_MILLIS.length);
+                try {
+                    Thread.sleep(delay);
+                    if (unmounting) {
+                        return;
+                    }
+                    checkMountPoint();
+                    fileSystem = newFileSystem();
+                    ready = true;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (MountException e) {
+                    lastFailure = e.getMessage();
+                    LOG.error("remounting {} failed: {}", mountPoint, e.getMessage());
+                }
             }
         }
     }

@@ -76,8 +76,10 @@ final class ConfigReload {
         Settings applied = new Settings(current.mountPoint(), current.cacheDir(), next.origins(), next.pathPatterns(),
                 current.allowOther(), next.pollIntervalSeconds(), next.cacheLimitBytes(), current.control(), next.daemon());
         try {
-            RuntimeConfiguration.apply(admin, applied);
+            // removed origins go first: their services must be gone before the catalog drops their tracks,
+            // or a sync of theirs could still bring the tracks back
             List<String> removed = RuntimeConfiguration.removeUnconfiguredOrigins(admin, applied);
+            RuntimeConfiguration.apply(admin, applied);
             logLevels.apply(applied.daemon().logLevel());
             running = applied;
             LOG.info("configuration reloaded ({}): origins {}{}{}", trigger, applied.origins().stream().map(OriginSpec::id).toList(),

@@ -86,7 +86,7 @@ public final class MainThread implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Thread.setDefaultUncaughtExceptionHandler(TaskSupervisor::uncaught);
+        Thread.setDefaultUncaughtExceptionHandler(TaskSupervisor.UNCAUGHT);
         Signal.handle(new Signal("TERM"), signal -> stopSignal("SIGTERM", 128 + 15));
         Signal.handle(new Signal("INT"), signal -> stopSignal("SIGINT", 128 + 2));
         Signal.handle(new Signal("HUP"), signal -> reloadSignal());

@@ -79,7 +79,7 @@ final class ServiceWatch {
                 long next = System.nanoTime() + interval;
                 if (mount.state() == Mount.State.FAILED) {
                     shutdown.accept("the mount failed: " + mount.failure());
-                    return;
+                    new java.util.concurrent.CountDownLatch(1).await(); // the shutdown stops this task; returning would count as a failure
                 }
                 String problem = watchdogNanos > 0 ? problem() : null;
                 String status = status(problem);

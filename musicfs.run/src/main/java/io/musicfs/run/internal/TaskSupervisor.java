@@ -53,6 +53,8 @@ public class TaskSupervisor implements Supervisor {
 
     static final String PID = "musicfs.supervisor";
     private static final Logger LOG = LoggerFactory.getLogger(TaskSupervisor.class);
+    /** the handler installed for every thread; one instance, so deactivation can tell it is still ours */
+    static final Thread.UncaughtExceptionHandler UNCAUGHT = TaskSupervisor::uncaught;
     /** how often SCR is asked for components that failed to activate */
     private static final long COMPONENT_CHECK_MILLIS = 1_000;
 
@@ -103,7 +105,7 @@ public class TaskSupervisor implements Supervisor {
         configure(config);
         this.context = context;
         previousHandler = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler(TaskSupervisor::uncaught);
+        Thread.setDefaultUncaughtExceptionHandler(UNCAUGHT);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "musicfs-supervisor");
             t.setDaemon(true);
@@ -138,7 +140,7 @@ public class TaskSupervisor implements Supervisor {
             task.stop();
         }
         tasks.clear();
-        if (Thread.getDefaultUncaughtExceptionHandler() == (Thread.UncaughtExceptionHandler) TaskSupervisor::uncaught) {
+        if (Thread.getDefaultUncaughtExceptionHandler() == UNCAUGHT && previousHandler != UNCAUGHT) {
             Thread.setDefaultUncaughtExceptionHandler(previousHandler);
         }
     }

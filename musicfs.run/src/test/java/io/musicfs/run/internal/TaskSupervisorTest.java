@@ -86,6 +86,35 @@ class TaskSupervisorTest {
     }
 
     @Test
+    void anUncaughtExceptionInAnyThreadIsLoggedWithTheThreadAndTheStack() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TaskSupervisor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        try {
+            supervisor.activate(context(), delays(0));
+            Thread thread = new Thread(() -> {
+                throw new IllegalStateException("index out of step");
+            }, "musicfs-tags-7");
+            thread.start();
+            thread.join();
+            await(() -> !lines.list.isEmpty(), "the log line");
+            ch.qos.logback.classic.spi.ILoggingEvent line = lines.list.get(0);
+            assertEquals(ch.qos.logback.classic.Level.ERROR, line.getLevel());
+            assertTrue(line.getFormattedMessage().startsWith("uncaught java.lang.IllegalStateException in thread 'musicfs-tags-7'"),
+                    line.getFormattedMessage());
+            assertTrue(line.getFormattedMessage().endsWith(": index out of step"), line.getFormattedMessage());
+            assertEquals("index out of step", line.getThrowableProxy().getMessage(), "the stack is logged");
+        } finally {
+            logger.detachAppender(lines);
+            supervisor.deactivate();
+            Thread.setDefaultUncaughtExceptionHandler(before);
+            supervisor.activate(context(), delays(0)); // @AfterEach deactivates
+        }
+    }
+
+    @Test
     void aStoppedTaskIsNotRestarted() throws Exception {
         supervisor.activate(context(), delays(0));
         AtomicInteger runs = new AtomicInteger();
