@@ -71,6 +71,7 @@ class HealthEndpointsIT {
         daemon = Daemon.start(List.of("mount", "--config", config.toString()));
         daemon.awaitServing();
         daemon.awaitLine(line -> line.contains("origin music: sync finished"), 120);
+        daemon.awaitLine(line -> line.contains("control API listening at"), 60);   // the listener opens once the mount is up
     }
 
     @AfterAll

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Nothing fails silently (resilience.md 2.2, 2.6), in the real daemon: the catalog component is
- * made to throw in its first five activations and the resource watch task in its first two runs
+ * made to throw in every activation during its first 3 s and the resource watch task in its first two runs
  * (fault points); both are logged with what failed and restarted per policy (at once, then after
  * 1 s, ...), they show in {@code ./musicfs status}, and the mount serves the right bytes. The FAILED state after the last restart is covered by
  * TaskSupervisorTest with short delays.
@@ -30,14 +30,13 @@ class SupervisionIT extends TempMount {
         Corpus corpus = CorpusGenerator.generate(music, CorpusSpec.of(6).withHardCases(false).withFormats(AudioFormat.FLAC));
         mountPoint = Files.createDirectories(tmp.resolve("mnt"));
         List<String> args = List.of("mount", "--origin", music.toString(), "--cache", tmp.resolve("cache").toString(), mountPoint.toString());
-        List<String> faults = List.of("-Dmusicfs.fault.catalog.failActivations=5", "-Dmusicfs.fault.supervisor.failTask=resource watch:2");
+        List<String> faults = List.of("-Dmusicfs.fault.catalog.failActivationsForMillis=3000", "-Dmusicfs.fault.supervisor.failTask=resource watch:2");
         try (Daemon daemon = Daemon.start(faults, args, Map.of())) {
             try {
                 String component = "component io.musicfs.catalog.internal.LibraryCatalog of bundle musicfs.catalog failed to activate";
                 daemon.awaitLine(line -> line.contains(component + "; restart 1 of 5 in 0 ms")
-                        && line.contains("fault point musicfs.fault.catalog.failActivations"), 60);
-                // SCR itself retries when a consumer asks for the service, so how many of the five failures
-                // the supervisor's restarts meet varies; the component comes up after the fifth
+                        && line.contains("fault point musicfs.fault.catalog.failActivationsForMillis"), 60);
+                // every activation in the first 3 s fails; the supervisor restarts it at once, after 1 s, after 5 s
                 daemon.awaitLine(line -> line.contains("component io.musicfs.catalog.internal.LibraryCatalog is active again after "), 30);
                 daemon.awaitServing();
 

@@ -102,8 +102,14 @@ public class LibraryCatalog implements Library, ManifestStore {
     private volatile EventAdmin events;
     /** runs the poll loops when present, so a loop that dies is restarted and reported */
     private volatile Supervisor supervisor;
-    /** test fault point: -Dmusicfs.fault.catalog.failActivations=N makes the first N activations throw */
-    private static final AtomicInteger FAILING_ACTIVATIONS = new AtomicInteger(Integer.getInteger("musicfs.fault.catalog.failActivations", 0));
+    /**
+     * test fault point: -Dmusicfs.fault.catalog.failActivationsForMillis=T makes every activation in the
+     * first T ms after the class is loaded (the bundle's start) throw. A time rather than a count:
+     * SCR retries a failed component each time a consumer asks for it, so a count is used up by
+     * however many consumers there are before the supervisor looks.
+     */
+    private static final long FAIL_ACTIVATIONS_UNTIL_NANOS = System.nanoTime()
+            + TimeUnit.MILLISECONDS.toNanos(Long.getLong("musicfs.fault.catalog.failActivationsForMillis", 0));
 
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
     private final Map<String, OriginWatch> watches = new ConcurrentHashMap<>();
@@ -152,8 +158,8 @@ public class LibraryCatalog implements Library, ManifestStore {
 
     @Activate
     void activate(Config config) throws IOException {
-        if (FAILING_ACTIVATIONS.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            throw new IllegalStateException("fault point musicfs.fault.catalog.failActivations");
+        if (System.nanoTime() < FAIL_ACTIVATIONS_UNTIL_NANOS) {
+            throw new IllegalStateException("fault point musicfs.fault.catalog.failActivationsForMillis");
         }
         String dir = config.databaseDir();
         if (dir == null || dir.isBlank()) {

@@ -33,6 +33,7 @@ import io.musicfs.health.internal.OriginProbes.Transition;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -58,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * judges probes that did not answer in time. Per-origin state lives in {@link OriginProbes}, each
  * guarded by itself; the maps here are concurrent.
  */
-@Component(configurationPid = ProbingHealthMonitor.PID, service = HealthMonitor.class, immediate = true)
+// configuration required: the launcher writes it for a mount, so a CLI run of the same runtime probes nothing
+@Component(configurationPid = ProbingHealthMonitor.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = HealthMonitor.class,
+        immediate = true)
 @Designate(ocd = ProbingHealthMonitor.Config.class)
 public class ProbingHealthMonitor implements HealthMonitor {
 
