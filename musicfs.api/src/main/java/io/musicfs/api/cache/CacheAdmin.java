@@ -43,4 +43,13 @@ public interface CacheAdmin {
      * @param progress told after each chunk, in bytes of the files' total; may be {@code null}
      */
     PrefetchReport prefetch(List<TrackFile> files, Progress progress) throws InterruptedException;
+
+    /**
+     * Stops read-ahead and prefetch for a reason outside the cache (the daemon running out of file
+     * descriptors), or lets them run again; reads themselves go on. Shows in
+     * {@link CacheStatus#prefetching()}.
+     *
+     * @param reason why, one line for the operator; {@code null} lets them run again
+     */
+    void shedPrefetch(String reason);
 }

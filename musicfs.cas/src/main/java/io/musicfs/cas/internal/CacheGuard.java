@@ -52,6 +52,8 @@ final class CacheGuard implements AutoCloseable {
     static final double EVICT_DOWN_TO = 0.85;
     /** Above this share read-ahead and prefetch stop: they would only push out what is read now. */
     static final double PREFETCH_STOPS_ABOVE = 0.95;
+    /** Why read-ahead and prefetch were shed from outside (file descriptors running out), or null. */
+    private volatile String shedReason;
     /** Above this share fetched chunks are served but not cached, until eviction makes room. */
     static final double WRITES_STOP_ABOVE = 0.99;
     /** Chunk writes failing in a row (for other reasons than a full or read-only disk) before the disk counts as failing. */
@@ -162,7 +164,18 @@ final class CacheGuard implements AutoCloseable {
 
     /** @return whether read-ahead and prefetch may run now */
     boolean prefetching() {
-        return state == State.ACTIVE && stats.bytes() <= (long) (limits.limitBytes() * PREFETCH_STOPS_ABOVE);
+        return state == State.ACTIVE && shedReason == null && stats.bytes() <= (long) (limits.limitBytes() * PREFETCH_STOPS_ABOVE);
+    }
+
+    /**
+     * Stops read-ahead and prefetch for a reason outside the cache, or lets them run again.
+     *
+     * @return whether that changed anything
+     */
+    boolean shedPrefetch(String reason) {
+        String before = shedReason;
+        shedReason = reason;
+        return (before == null) != (reason == null);
     }
 
     /** @return whether chunks may be read from the disk now (not while it is failing) */

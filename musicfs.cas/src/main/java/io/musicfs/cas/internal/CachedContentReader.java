@@ -605,6 +605,17 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
     }
 
     @Override
+    public void shedPrefetch(String reason) {
+        if (guard.shedPrefetch(reason)) {
+            if (reason != null) {
+                LOG.warn("content reader: read-ahead and prefetch stopped: {}; reads go on", reason);
+            } else {
+                LOG.info("content reader: read-ahead and prefetch run again");
+            }
+        }
+    }
+
+    @Override
     public long clear(String originId) throws InterruptedException {
         long freed;
         if (originId == null) {

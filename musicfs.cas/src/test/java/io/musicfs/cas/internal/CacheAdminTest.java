@@ -264,6 +264,31 @@ class CacheAdminTest {
     }
 
     @Test
+    void shedPrefetchStopsReadAheadAndPrefetchUntilLifted() throws Exception {
+        write("1.flac", SIZE);
+        write("2.flac", SIZE);
+        TrackFile t1 = directory.track(1, "1.flac");
+        TrackFile t2 = directory.track(2, "2.flac");
+        CachedContentReader reader = reader(Map.of());
+        reader.shedPrefetch("file descriptors: 960 of 1000 in use (96%)");
+        assertFalse(reader.status().prefetching());
+        origin.resetCounters();
+        for (long pos = 0; pos < 2L * CS; pos += CS / 2) {
+            read(reader, t1, pos, CS / 2);
+        }
+        assertEquals(2, origin.reads(), "the two chunks read, nothing ahead of them");
+        assertEquals(0, reader.stats().readAheads());
+        assertEquals(1, reader.prefetch(List.of(t2), null).failed(), "prefetch refused while shed");
+
+        reader.shedPrefetch(null);
+        assertTrue(reader.status().prefetching());
+        for (long pos = 0; pos < 2L * CS; pos += CS / 2) {
+            read(reader, t2, pos, CS / 2);
+        }
+        await(() -> reader.stats().readAheads() > 0, "read-ahead running again");
+    }
+
+    @Test
     void prefetchFetchesWholeFilesAndSkipsWhatIsCached() throws Exception {
         byte[] one = write("1.flac", SIZE);
         write("2.flac", 2 * CS);

@@ -238,6 +238,11 @@ final class FakeServices implements Services {
             progress.update(total, total);
             return new PrefetchReport(files.size(), total, 0);
         }
+
+        @Override
+        public void shedPrefetch(String reason) {
+            throw new UnsupportedOperationException("the control API never sheds prefetch");
+        }
     }
 
     static final class FakeHealth implements HealthMonitor {

@@ -84,6 +84,7 @@ class HealthChecksTest {
             public VerifyReport verify(boolean all, Progress progress) { throw new UnsupportedOperationException(); }
             public long clear(String originId) { throw new UnsupportedOperationException(); }
             public PrefetchReport prefetch(List<TrackFile> files, Progress progress) { throw new UnsupportedOperationException(); }
+            public void shedPrefetch(String reason) { throw new UnsupportedOperationException(); }
         };
         assertEquals(Result.Status.OK, check.execute().getStatus());
         status[0] = new CacheStatus(CacheStatus.State.PASSTHROUGH, "cache disk read-only: /var/cache/musicfs", 0, 1 << 30, 0, 0, 0, 0, 0, false);

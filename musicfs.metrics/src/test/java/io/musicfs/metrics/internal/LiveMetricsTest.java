@@ -97,6 +97,7 @@ class LiveMetricsTest {
             public VerifyReport verify(boolean all, Progress progress) { throw new UnsupportedOperationException(); }
             public long clear(String originId) { throw new UnsupportedOperationException(); }
             public PrefetchReport prefetch(List<TrackFile> files, Progress progress) { throw new UnsupportedOperationException(); }
+            public void shedPrefetch(String reason) { throw new UnsupportedOperationException(); }
         };
     }
 }

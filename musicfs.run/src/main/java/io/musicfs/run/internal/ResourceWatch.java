@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches the process's file descriptors and memory (resilience.md 5.3, 5.5): warns when the
- * descriptors in use pass 80% of the limit and again at 95% (where prefetch should stop), and when
+ * descriptors in use pass 80% of the limit and again at 95% (where read-ahead and prefetch are shed), and when
  * the heap or the cgroup's memory passes 80% of its limit. One line when a level is crossed and
  * one when it is left, not one per check. Runs as a supervised task; the monotonic clock paces it.
  */
@@ -70,19 +70,26 @@ final class ResourceWatch {
         }
         double share = (double) used / limit;
         int level = share >= SHED ? 2 : share >= WARN ? 1 : 0;
+        CacheAdmin admin = cache.get();
         if (level > fdLevel) {
             if (level == 2) {
-                CacheAdmin admin = cache.get();
-                boolean prefetching = admin != null && admin.status().prefetching();
-                LOG.error("file descriptors: {} of {} in use ({}%); {}", used, limit, Math.round(share * 100),
-                        prefetching ? "prefetch cannot be shed from here (the cache has no call for it): raise LimitNOFILE"
-                                : "raise LimitNOFILE (ulimit -n)");
+                String reason = "file descriptors: " + used + " of " + limit + " in use (" + Math.round(share * 100) + "%)";
+                if (admin != null) {
+                    admin.shedPrefetch(reason);
+                }
+                LOG.error("{}; {}", reason, admin != null ? "read-ahead and prefetch stopped until it drops; raise LimitNOFILE (ulimit -n)"
+                        : "raise LimitNOFILE (ulimit -n)");
             } else {
                 LOG.warn("file descriptors: {} of {} in use ({}%); raise LimitNOFILE (ulimit -n) before reads start failing", used, limit,
                         Math.round(share * 100));
             }
-        } else if (level < fdLevel && level == 0) {
-            LOG.info("file descriptors: back to {} of {} in use", used, limit);
+        } else if (level < fdLevel) {
+            if (fdLevel == 2 && admin != null) {
+                admin.shedPrefetch(null);
+            }
+            if (level == 0) {
+                LOG.info("file descriptors: back to {} of {} in use", used, limit);
+            }
         }
         fdLevel = level;
     }
