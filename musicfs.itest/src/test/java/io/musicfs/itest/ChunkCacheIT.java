@@ -177,7 +177,6 @@ class ChunkCacheIT {
                 daemon.awaitServing();
                 assertEquals(track.sha256(), MountedTree.sha256(mountPoint.resolve(track.virtualPath())), "bytes after the damage");
                 daemon.awaitLine(line -> line.contains("bad chunk " + flipped), 10);
-                daemon.awaitLine(line -> line.contains("is recorded but missing") || line.contains("missing from the cache"), 10);
 
                 // the same damage while the daemon runs, found by ./musicfs cache verify before any read
                 Path flippedLive = chunks.get(2);

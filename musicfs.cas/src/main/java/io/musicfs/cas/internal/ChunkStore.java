@@ -154,8 +154,10 @@ public final class ChunkStore implements AutoCloseable {
     enum Read {
         /** present and verified */
         GOOD,
-        /** no file under the name */
+        /** no file under the name although the store counted one: lost behind its back */
         MISSING,
+        /** no file and none counted: evicted, cleared, or removed while the daemon was stopped (a plain miss) */
+        ABSENT,
         /** bad (deleted), or the reading thread was interrupted */
         FAILED
     }
@@ -187,7 +189,10 @@ public final class ChunkStore implements AutoCloseable {
             }
         } catch (NoSuchFileException e) {
             dst.clear();
-            if (index.contains(hash)) {
+            if (!index.contains(hash)) {
+                return Read.ABSENT;
+            }
+            {
                 // counted but gone: deleted behind the store's back; the counts follow the disk
                 int shard = shardOf(hash);
                 synchronized (shardLocks[shard]) {
