@@ -162,8 +162,12 @@ public class ProbingHealthMonitor implements HealthMonitor {
         return value;
     }
 
+    /** set first thing at deactivation; read by the unbind methods SCR calls afterwards */
+    private volatile boolean stopping;
+
     @Deactivate
     void deactivate() {
+        stopping = true;
         try {
             if (loop != null) {
                 loop.close();
@@ -186,7 +190,7 @@ public class ProbingHealthMonitor implements HealthMonitor {
 
     void removeOrigin(Origin origin) {
         OriginProbes record = records.get(origin.id());
-        if (record != null) {
+        if (record != null && !stopping) { // SCR unbinds every origin as the monitor itself stops: not a verdict
             judge(() -> record.detach(origin));
         }
     }
