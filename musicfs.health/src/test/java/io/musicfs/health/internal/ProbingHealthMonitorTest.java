@@ -223,6 +223,18 @@ class ProbingHealthMonitorTest {
     }
 
     @Test
+    void originsUnboundWhileTheMonitorStopsAreNoVerdict() throws Exception {
+        FaultInjectingOrigin nas = origin("nas", false, 1);
+        round();
+        events.clear();
+        monitor.deactivate();
+        monitor.removeOrigin(nas); // what SCR does after deactivating the monitor
+        assertEquals(State.HEALTHY, state("nas"));
+        assertEquals(List.of(), events.stream().filter(e -> e.getTopic().equals(HealthMonitor.TOPIC_ORIGIN_HEALTH)).toList(),
+                "no 'service gone' at shutdown");
+    }
+
+    @Test
     void changesAreSentOnEventAdminOncePerChange() throws Exception {
         FaultInjectingOrigin nas = origin("nas", false, 1);
         round();
