@@ -156,6 +156,8 @@ class HealthEndpointsIT {
         double chunksBefore = before.getOrDefault("musicfs_cache_misses_total", 0.0) + before.getOrDefault("musicfs_cache_hits_total", 0.0);
         double chunksAfter = after.get("musicfs_cache_misses_total") + after.get("musicfs_cache_hits_total");
         assertTrue(chunksAfter > chunksBefore, "cache hits + misses " + chunksBefore + " -> " + chunksAfter);
+        String served = "musicfs_cache_served_bytes_total";
+        assertTrue(after.get(served) > before.getOrDefault(served, 0.0), "bytes served " + before.get(served) + " -> " + after.get(served));
     }
 
     /** Reads every track through the mount; @return how many reads failed (EIO) */

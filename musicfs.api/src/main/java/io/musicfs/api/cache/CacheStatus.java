@@ -14,9 +14,11 @@ package io.musicfs.api.cache;
  * @param evictions chunks evicted to keep under the limit since start
  * @param badChunks chunks found damaged or missing and dropped since start
  * @param prefetching whether read-ahead and prefetch run (off above 95% of the limit and in passthrough)
+ * @param originBytes bytes fetched from origins since start (reads, read-ahead and prefetch)
+ * @param servedBytes bytes handed to readers since start (from the cache or fetched)
  */
 public record CacheStatus(State state, String reason, long bytes, long limitBytes, long chunks, long hits, long misses,
-        long evictions, long badChunks, boolean prefetching) {
+        long evictions, long badChunks, boolean prefetching, long originBytes, long servedBytes) {
 
     public enum State {
         /** chunks are read from and written to the cache disk */

@@ -185,7 +185,7 @@ final class CacheGuard implements AutoCloseable {
 
     CacheStatus status() {
         return new CacheStatus(state, reason, stats.bytes(), limits.limitBytes(), stats.chunks(), stats.hits(), stats.misses(),
-                stats.evictions(), stats.badChunks(), prefetching());
+                stats.evictions(), stats.badChunks(), prefetching(), stats.originBytes(), stats.servedBytes());
     }
 
     /** A chunk was written: the disk works; eviction is queued when the store passed its threshold. */

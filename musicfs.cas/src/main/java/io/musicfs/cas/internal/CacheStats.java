@@ -106,6 +106,27 @@ public final class CacheStats {
         writesRefused.increment();
     }
 
+    private final LongAdder originBytes = new LongAdder();
+    private final LongAdder servedBytes = new LongAdder();
+
+    /** @return bytes fetched from origins since start */
+    public long originBytes() {
+        return originBytes.sum();
+    }
+
+    /** @return bytes handed to readers since start */
+    public long servedBytes() {
+        return servedBytes.sum();
+    }
+
+    void fetched(long bytes) {
+        originBytes.add(bytes);
+    }
+
+    void served(long bytes) {
+        servedBytes.add(bytes);
+    }
+
     void hit() {
         hits.increment();
     }

@@ -578,6 +578,7 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
                 pos += n;
             }
             filled = true;
+            stats.served(wanted);
             return wanted;
         } finally {
             if (!filled) {
@@ -933,6 +934,7 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
             boolean collided = false;
             if (b == null) {
                 b = fetchFromOrigins(version, index, length, s, mine);
+                stats.fetched(length);
                 known = ChunkStore.hash(b.data);
                 fromOrigin = true;
                 collided = !keep(version, index, known, b);

@@ -308,6 +308,8 @@ class CacheAdminTest {
         assertEquals(1, report.failed());
         assertEquals(SIZE - CS + 2L * CS, report.fetchedBytes());
         assertEquals(SIZE + 2L * CS + 1000, progress.get(progress.size() - 1)[1]);
+        assertEquals(CS + report.fetchedBytes(), reader.status().originBytes(), "the first chunk read, then what prefetch fetched");
+        assertEquals(CS, reader.status().servedBytes(), "prefetch serves nobody");
         stop(reader);
         CachedContentReader fresh = reader(Map.of());
         origin.resetCounters();

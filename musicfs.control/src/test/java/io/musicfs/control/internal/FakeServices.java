@@ -214,7 +214,7 @@ final class FakeServices implements Services {
 
         @Override
         public CacheStatus status() {
-            return new CacheStatus(CacheStatus.State.ACTIVE, null, 5 << 20, 100 << 20, 5, 30, 10, 1, 0, true);
+            return new CacheStatus(CacheStatus.State.ACTIVE, null, 5 << 20, 100 << 20, 5, 30, 10, 1, 0, true, 10 << 20, 40 << 20);
         }
 
         @Override

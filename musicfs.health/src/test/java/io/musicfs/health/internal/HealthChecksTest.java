@@ -78,7 +78,7 @@ class HealthChecksTest {
     void cacheWarnsInPassthrough() {
         CacheCheck check = new CacheCheck();
         assertEquals(Result.Status.OK, check.execute().getStatus(), "reads work without the admin service");
-        CacheStatus[] status = { new CacheStatus(CacheStatus.State.ACTIVE, null, 1 << 20, 1 << 30, 1, 9, 1, 0, 0, true) };
+        CacheStatus[] status = { new CacheStatus(CacheStatus.State.ACTIVE, null, 1 << 20, 1 << 30, 1, 9, 1, 0, 0, true, 1 << 20, 10 << 20) };
         check.cache = new CacheAdmin() {
             public CacheStatus status() { return status[0]; }
             public VerifyReport verify(boolean all, Progress progress) { throw new UnsupportedOperationException(); }
@@ -87,7 +87,7 @@ class HealthChecksTest {
             public void shedPrefetch(String reason) { throw new UnsupportedOperationException(); }
         };
         assertEquals(Result.Status.OK, check.execute().getStatus());
-        status[0] = new CacheStatus(CacheStatus.State.PASSTHROUGH, "cache disk read-only: /var/cache/musicfs", 0, 1 << 30, 0, 0, 0, 0, 0, false);
+        status[0] = new CacheStatus(CacheStatus.State.PASSTHROUGH, "cache disk read-only: /var/cache/musicfs", 0, 1 << 30, 0, 0, 0, 0, 0, false, 0, 0);
         Result passthrough = check.execute();
         assertEquals(Result.Status.WARN, passthrough.getStatus());
         assertTrue(passthrough.toString().contains("cache disk read-only"), passthrough.toString());

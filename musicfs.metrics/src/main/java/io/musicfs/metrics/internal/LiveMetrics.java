@@ -118,6 +118,8 @@ final class LiveMetrics {
         cacheCounter("musicfs_cache_misses", "Chunks fetched from an origin", CacheStatus::misses);
         cacheCounter("musicfs_cache_evictions", "Chunks evicted to stay under the size limit", CacheStatus::evictions);
         cacheCounter("musicfs_cache_bad_chunks", "Chunks found damaged or missing and dropped", CacheStatus::badChunks);
+        cacheCounter("musicfs_cache_origin_bytes", "Bytes fetched from origins (reads, read-ahead, prefetch)", CacheStatus::originBytes);
+        cacheCounter("musicfs_cache_served_bytes", "Bytes handed to readers, from the cache or fetched", CacheStatus::servedBytes);
         cacheGauge("musicfs_cache_size_bytes", "Bytes of chunk files on disk", CacheStatus::bytes);
         cacheGauge("musicfs_cache_limit_bytes", "The configured cache size limit", CacheStatus::limitBytes);
         cacheGauge("musicfs_cache_chunks", "Chunk files on disk", CacheStatus::chunks);

@@ -63,12 +63,14 @@ class LiveMetricsTest {
     void cacheCountersAndStateComeFromTheCacheStatus() throws Exception {
         assertFalse(scrape().contains("musicfs_cache_hits_total"), "no samples while there is no cache admin");
         cache.set(cache());
-        cacheStatus.set(new CacheStatus(CacheStatus.State.PASSTHROUGH, "cache disk read-only", 10, 100, 1, 5, 3, 2, 1, false));
+        cacheStatus.set(new CacheStatus(CacheStatus.State.PASSTHROUGH, "cache disk read-only", 10, 100, 1, 5, 3, 2, 1, false, 3000, 8000));
         String text = scrape();
         assertTrue(text.contains("musicfs_cache_hits_total 5.0\n"), text);
         assertTrue(text.contains("musicfs_cache_misses_total 3.0\n"), text);
         assertTrue(text.contains("musicfs_cache_evictions_total 2.0\n"), text);
         assertTrue(text.contains("musicfs_cache_bad_chunks_total 1.0\n"), text);
+        assertTrue(text.contains("musicfs_cache_origin_bytes_total 3000.0\n"), text);
+        assertTrue(text.contains("musicfs_cache_served_bytes_total 8000.0\n"), text);
         assertTrue(text.contains("musicfs_cache_size_bytes 10.0\n"), text);
         assertTrue(text.contains("musicfs_cache_limit_bytes 100.0\n"), text);
         assertTrue(text.contains("musicfs_cache_state{state=\"passthrough\"} 1.0\n"), text);
