@@ -46,7 +46,5 @@ public interface Mount {
      * @return whether every operation in flight finished within the timeout
      * @since 1.2
      */
-    default boolean drain(Duration timeout) throws InterruptedException {
-        throw new UnsupportedOperationException("drain is not implemented by " + getClass().getName());
-    }
+    boolean drain(Duration timeout) throws InterruptedException;
 }

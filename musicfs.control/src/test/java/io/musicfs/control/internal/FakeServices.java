@@ -206,6 +206,11 @@ final class FakeServices implements Services {
         public MountStats stats() {
             return new MountStats(2, 0, List.of());
         }
+
+        @Override
+        public boolean drain(Duration timeout) {
+            return true;
+        }
     }
 
     static final class FakeCache implements CacheAdmin {

@@ -123,6 +123,7 @@ class HealthChecksTest {
             public String failure() { return "mount point is not a folder"; }
             public State awaitSettled(Duration timeout) { return state[0]; }
             public MountStats stats() { return new MountStats(0, 0, List.of()); }
+            public boolean drain(Duration timeout) { return true; }
         };
         assertEquals(Result.Status.CRITICAL, check.execute().getStatus());
         state[0] = Mount.State.MOUNTED;

@@ -397,6 +397,7 @@ class ProbingHealthMonitorTest {
             public String failure() { return null; }
             public State awaitSettled(Duration timeout) { return mountState; }
             public MountStats stats() { return new MountStats(0, 0, List.of()); }
+            public boolean drain(Duration timeout) { return true; }
         };
     }
 

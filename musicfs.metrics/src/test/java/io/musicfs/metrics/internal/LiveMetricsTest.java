@@ -90,6 +90,7 @@ class LiveMetricsTest {
             public String failure() { return null; }
             public State awaitSettled(Duration timeout) { return State.MOUNTED; }
             public MountStats stats() { return stats.get(); }
+            public boolean drain(Duration timeout) { return true; }
         };
     }
 

@@ -18,7 +18,7 @@ final class RuntimeConfiguration {
     static final String CATALOG_PID = "musicfs.catalog";
     static final String CAS_PID = "musicfs.cas";
     static final String FUSE_PID = "musicfs.fuse";
-    /** the health monitor: its defaults (10 s probes, 5 s deadline) apply; the configuration switches it on */
+    /** the health monitor: its defaults apply (10 s probes, 5 s deadline); a configuration must exist for it to run */
     static final String HEALTH_PID = "musicfs.health";
     static final String LOCAL_ORIGIN_FACTORY = "musicfs.origin.local";
     /** Felix HTTP Jetty's configuration */
@@ -60,9 +60,7 @@ final class RuntimeConfiguration {
         fuse.put("mountPoint", settings.mountPoint().toString());
         fuse.put("allowOther", settings.allowOther());
         update(admin.getConfiguration(FUSE_PID, "?"), fuse);
-        Hashtable<String, Object> monitor = new Hashtable<>();
-        monitor.put("enabled", true);
-        update(admin.getConfiguration(HEALTH_PID, "?"), monitor);
+        update(admin.getConfiguration(HEALTH_PID, "?"), new Hashtable<>()); // its defaults; the configuration switches it on
 
         // The Felix health check servlet at /system/health, on the listener the control bundle opens
         // once the mount is up ([control] address and port)
