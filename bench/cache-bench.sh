@@ -40,8 +40,7 @@ rss_of() { awk '/VmRSS/ {print $2 " " $3}' "/proc/$1/status"; }
 start_musicfs() { # fresh cache or not
   [ "$1" = fresh ] && rm -rf "$work/cache"
   : > "$log"
-  java -Djava.util.logging.config.file="$root/musicfs.run/conf/logging.properties" -jar "$jar" \
-    mount --origin "$music" --cache "$work/cache" "$work/mnt-musicfs" >"$log" 2>&1 &
+  "$root/musicfs" mount --origin "$music" --cache "$work/cache" "$work/mnt-musicfs" >"$log" 2>&1 &
   mpid=$!
   local deadline=$((SECONDS + 600))
   until grep -q "musicfs: serving" "$log" && grep -q "origin music: sync finished" "$log"; do

@@ -28,8 +28,7 @@ read_mbps() {
 
 start_daemon() {
   : > "$log"
-  java -Djava.util.logging.config.file="$root/musicfs.run/conf/logging.properties" -jar "$jar" \
-    mount --origin "$music" --cache "$cache" "$mnt" >"$log" 2>&1 &
+  "$root/musicfs" mount --origin "$music" --cache "$cache" "$mnt" >"$log" 2>&1 &
   pid=$!
 }
 wait_for() { # pattern timeout

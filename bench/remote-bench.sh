@@ -19,10 +19,12 @@
 #     server sent (/proc/PID/io of S3Proxy and of the sshd session processes);
 #  4. MusicFS's scan time of the library (its "sync finished ... in N ms").
 # Every figure is the median over REPEAT runs (default 5; scans: SCAN_REPEAT, default REPEAT). Each
-# repetition runs every mount once, interleaved, so a busy moment of the machine hits all alike.
+# repetition runs every mount once, interleaved, so a busy moment of the machine hits all alike, and
+# starts with the next mount in turn.
 # The 1-minute load average is sampled every 5 s and reported. Needs root (drop_caches, sshd);
 # installs the peers (rclone, sshfs, s3fs, openssh-server, fuse3, libfuse2) with apt-get if missing.
-# Usage: bench/remote-bench.sh [TRACKS] [WORKDIR]    (TRACKS default 2000; REPEAT, SCAN_REPEAT, SAMPLES)
+# Usage: bench/remote-bench.sh [TRACKS] [WORKDIR]    (TRACKS default 2000; REPEAT, SCAN_REPEAT (0: no scans), SAMPLES;
+#        KINDS: the mounts to measure, default "musicfs-s3 rclone-s3 s3fs musicfs-sftp rclone-sftp sshfs")
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 tracks="${1:-2000}"
@@ -34,7 +36,7 @@ jar="$root/musicfs.run/target/musicfs.jar"
 testkit="$root/musicfs.testkit/target/classes"
 bucket=bench
 sftp_id=nas
-kinds=(musicfs-s3 rclone-s3 s3fs musicfs-sftp rclone-sftp sshfs)
+kinds=(${KINDS:-musicfs-s3 rclone-s3 s3fs musicfs-sftp rclone-sftp sshfs})
 
 say() { echo "$*"; }
 die() { echo "remote-bench: error: $*" >&2; exit 1; }
@@ -306,8 +308,7 @@ musicfs_log=""
 start_musicfs() { # origin-uri cache mnt log
   : > "$4"; musicfs_log="$4"
   AWS_ACCESS_KEY_ID="$s3id" AWS_SECRET_ACCESS_KEY="$s3secret" AWS_REGION=us-east-1 \
-    java -Djava.util.logging.config.file="$root/musicfs.run/conf/logging.properties" -jar "$jar" \
-    mount --origin "$1" --cache "$2" --poll-interval 3600 "$3" > "$4" 2>&1 &
+    "$root/musicfs" mount --origin "$1" --cache "$2" --poll-interval 3600 "$3" > "$4" 2>&1 &
   mpid=$!
 }
 wait_log() { # pattern timeout-s
@@ -398,9 +399,17 @@ for i in $(seq "$repeat"); do
 done
 say "direct $(median < "$res/seq-direct") MB/s; rclone cat S3 $(median < "$res/seq-stream-s3") MB/s; rclone cat SFTP $(median < "$res/seq-stream-sftp") MB/s"
 
+# The servers are JVMs (S3Proxy) or fork per session (sshd): before the rounds every small file is
+# fetched once through each, so whichever mount goes first in a round does not pay for a cold server.
+say "== warming the servers: every file under 1 MiB fetched once (rclone cat)"
+rcl cat --max-size 1M "s3b:$bucket" > /dev/null || say "warm-up read of S3 reported errors"
+rcl cat --max-size 1M "sftpb:$stage" > /dev/null || say "warm-up read of SFTP reported errors"
+
 say "== mounts, cold: listing, open + 64 KiB of $samples tracks, 64 MB sequential read ($repeat rounds)"
 for i in $(seq "$repeat"); do
-  for kind in "${kinds[@]}"; do
+  # each round starts with the next kind, so no mount always runs right after the same other one
+  round=("${kinds[@]:$(( (i - 1) % ${#kinds[@]} ))}" "${kinds[@]:0:$(( (i - 1) % ${#kinds[@]} ))}")
+  for kind in "${round[@]}"; do
     if ! start_kind "$kind" "$i"; then echo "$kind: could not mount (run $i)"; stop_kind; echo "$kind" >> "$res/failed"; continue; fi
     # the peers' analogue of the scan: list the mount (file metadata cached, no data read)
     s=$(now); n=$(find "$mnt" -type f | wc -l); e=$(now)

@@ -636,6 +636,7 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
         long freed;
         if (originId == null) {
             freed = store.clear();
+            buffers.forget(hash -> true);
             try {
                 originLog.clear();
             } catch (IOException e) {
@@ -653,6 +654,7 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
                 throw new IllegalStateException("cache clear " + originId + ": cannot read the list of its chunks: " + e, e);
             }
             freed = store.discardAll(hashes);
+            buffers.forget(hashes::contains);
             synchronized (versions) {
                 versions.keySet().removeIf(f -> f.originId().equals(originId));
             }

@@ -2,10 +2,13 @@ package io.musicfs.cas.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.function.LongPredicate;
 
 /**
  * Chunk-size direct buffers, reused so the read path allocates nothing, and kept holding the last
@@ -214,6 +217,25 @@ final class ChunkBufferPool {
                 idleEmpty.push(b);
             }
         }
+    }
+
+    /**
+     * Makes every published buffer whose chunk matches unfindable (the cache was cleared: its chunks
+     * must come from the origins again, not from memory). Pinned ones stay with their readers.
+     *
+     * @return how many buffers were forgotten
+     */
+    synchronized int forget(LongPredicate chunks) {
+        List<Buffer> matching = new ArrayList<>();
+        for (Buffer b : published.values()) {
+            if (chunks.test(b.hash)) {
+                matching.add(b);
+            }
+        }
+        for (Buffer b : matching) {
+            unpublish(b);
+        }
+        return matching.size();
     }
 
     /** @return buffers allocated beyond {@link #capacity()} because every kept one was in use */

@@ -29,7 +29,8 @@ import io.musicfs.api.origin.Origin;
  * do not wait for a slot at all: when the origin is busy they are told so ({@link NoFreeSlot}) and
  * give up, so read-ahead never queues in front of a reader.
  *
- * <p>Threading: callers from any thread. The pool's threads only run origin calls; they never wait
+ * <p>Threading: callers from any thread. The pool's {@link #THREADS} threads ({@code musicfs-cas-origin-N})
+ * start with it and live until {@link #close}; they only run origin calls; they never wait
  * for a caller or for each other, so callers cannot starve the pool they wait on. No locks.
  */
 final class OriginReads implements AutoCloseable {
@@ -41,20 +42,21 @@ final class OriginReads implements AutoCloseable {
     static final int THREADS = 64;
     /** Origin calls running at once against one origin: what one hung origin can hold. */
     static final int CALLS_PER_ORIGIN = 8;
-    /** How long an idle pool thread lives; the pool is empty when nothing is fetched. */
-    private static final long IDLE_THREAD_SECONDS = 60;
 
     private final ThreadPoolExecutor pool;
     private final ConcurrentHashMap<String, Semaphore> slotsByOrigin = new ConcurrentHashMap<>();
 
     OriginReads() {
         AtomicInteger threadNumber = new AtomicInteger();
-        pool = new ThreadPoolExecutor(THREADS, THREADS, IDLE_THREAD_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        pool = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "musicfs-cas-origin-" + threadNumber.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        pool.allowCoreThreadTimeOut(true);
+        // Started now and kept: a pool below its core size starts a thread for every call, even with
+        // idle ones waiting, so a cold track start would pay a thread start on top of its round trip.
+        // Parked threads cost a little memory each and no CPU.
+        pool.prestartAllCoreThreads();
     }
 
     /** The origin already runs {@link #CALLS_PER_ORIGIN} calls and the caller chose not to wait; nothing was started. */
@@ -98,6 +100,7 @@ final class OriginReads implements AutoCloseable {
         // gives up on a call that never started (a cancelled queued task never runs).
         AtomicBoolean claimed = new AtomicBoolean();
         Future<Integer> call;
+
         try {
             call = pool.submit(() -> {
                 if (!claimed.compareAndSet(false, true)) {

@@ -266,6 +266,30 @@ class CacheAdminTest {
     }
 
     @Test
+    void afterAClearTheRunningReaderFetchesFromTheOriginsNotFromMemory() throws Exception {
+        byte[] bytes = write("a.flac", SIZE);
+        TrackFile a = directory.track(1, "a.flac");
+        CachedContentReader reader = reader(Map.of());
+        readAll(reader, a, 128 << 10);
+        awaitWrites(reader);
+        origin.resetCounters();
+        assertArrayEquals(bytes, readAll(reader, a, 128 << 10));
+        assertEquals(0, origin.reads(), "before the clear the file is served from the cache");
+
+        reader.clear(null);
+
+        origin.resetCounters();
+        assertArrayEquals(bytes, readAll(reader, a, 128 << 10));
+        assertEquals(6, origin.reads(), "every chunk comes from the origin again, none from the chunks kept in memory");
+
+        awaitWrites(reader);
+        reader.clear("local1");
+        origin.resetCounters();
+        assertArrayEquals(bytes, readAll(reader, a, 128 << 10));
+        assertEquals(6, origin.reads(), "the same after clearing the one origin");
+    }
+
+    @Test
     void shedPrefetchStopsReadAheadAndPrefetchUntilLifted() throws Exception {
         write("1.flac", SIZE);
         write("2.flac", SIZE);
