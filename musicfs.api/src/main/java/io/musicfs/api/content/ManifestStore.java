@@ -23,6 +23,22 @@ public interface ManifestStore {
     /** Records the hash of one chunk of the file's current version. */
     void recordChunk(TrackFile file, int chunkSize, int index, long hash) throws IOException;
 
+    /**
+     * Records the hashes of several chunks of the file's current version, all or none: chunk
+     * {@code indexes[i]} hashes to {@code hashes[i]}. A store that keeps manifests in a database
+     * does it in one transaction, where one call per chunk costs a commit each.
+     *
+     * @throws IllegalArgumentException when the arrays differ in length or an index is outside the file
+     */
+    default void recordChunks(TrackFile file, int chunkSize, int[] indexes, long[] hashes) throws IOException {
+        if (indexes.length != hashes.length) {
+            throw new IllegalArgumentException(indexes.length + " chunk indexes but " + hashes.length + " hashes");
+        }
+        for (int i = 0; i < indexes.length; i++) {
+            recordChunk(file, chunkSize, indexes[i], hashes[i]);
+        }
+    }
+
     /** Forgets a chunk hash (the chunk was found bad or missing and is being refetched). */
     void forgetChunk(TrackFile file, int index) throws IOException;
 }

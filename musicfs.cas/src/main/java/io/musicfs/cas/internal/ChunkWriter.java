@@ -3,7 +3,10 @@ package io.musicfs.cas.internal;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -310,7 +313,7 @@ final class ChunkWriter implements AutoCloseable {
         }
     }
 
-    /** Writes every chunk of the batch, then records every chunk that was written. */
+    /** Writes every chunk of the batch, then records the written ones, one call per file. */
     private void cache(List<Pending> batch) {
         for (Pending p : batch) {
             if (abandon) {
@@ -345,21 +348,41 @@ final class ChunkWriter implements AutoCloseable {
                         e.toString());
             }
         }
+        // One record call per file: a database store commits once for all of a file's chunks in the batch.
+        Map<FileVersion, List<Pending>> byFile = new LinkedHashMap<>();
         for (Pending p : batch) {
+            if (p.written) {
+                byFile.computeIfAbsent(p.version, v -> new ArrayList<>()).add(p);
+            }
+        }
+        for (Map.Entry<FileVersion, List<Pending>> group : byFile.entrySet()) {
             if (abandon) {
                 return;
             }
-            if (!p.written) {
-                continue;
+            record(group.getKey(), group.getValue());
+        }
+    }
+
+    /** Records the written chunks of one file in its manifest; on failure each is fetched again when read. */
+    private void record(FileVersion version, List<Pending> written) {
+        TrackFile file = version.file();
+        int[] indexes = new int[written.size()];
+        long[] hashes = new long[written.size()];
+        for (int i = 0; i < indexes.length; i++) {
+            indexes[i] = written.get(i).index;
+            hashes[i] = written.get(i).hash;
+        }
+        try {
+            manifests.recordChunks(file, chunkSize, indexes, hashes);
+            for (Pending p : written) {
+                version.recorded(p.index, p.hash);
             }
-            TrackFile file = p.version.file();
-            try {
-                manifests.recordChunk(file, chunkSize, p.index, p.hash);
-                p.version.recorded(p.index, p.hash);
-            } catch (IOException | RuntimeException e) {
-                manifestWarnings.warn("chunk writer: cannot record chunk {} of file {} ({}), it will be fetched again: {}", p.index,
-                        file.fileId(), file.path(), e.toString());
-            } finally {
+        } catch (IOException | RuntimeException e) {
+            manifestWarnings.warn("chunk writer: cannot record {} of file {} ({}), they will be fetched again: {}",
+                    indexes.length == 1 ? "chunk " + indexes[0] : "chunks " + Arrays.toString(indexes), file.fileId(), file.path(),
+                    e.toString());
+        } finally {
+            for (Pending p : written) {
                 p.settled = true;
             }
         }

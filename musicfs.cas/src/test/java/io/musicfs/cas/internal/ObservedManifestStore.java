@@ -13,15 +13,17 @@ import io.musicfs.api.content.ManifestStore;
 import io.musicfs.api.library.TrackFile;
 
 /**
- * The in-memory manifest store, watched: every {@link #recordChunk} first checks that the chunk it
- * indexes is already complete under its name in the chunk store (the "written, fsynced and renamed
- * before it is indexed" order), and can be slowed down like a database commit.
+ * The in-memory manifest store, watched: every record call first checks that the chunks it indexes
+ * are already complete under their names in the chunk store (the "written, fsynced and renamed
+ * before it is indexed" order), and can be slowed down like a database commit (once per call).
  */
 final class ObservedManifestStore implements ManifestStore {
 
     final MemoryManifestStore delegate = new MemoryManifestStore();
     private final Path cacheDir;
     final AtomicInteger records = new AtomicInteger();
+    /** When each record call (one database commit) started, {@link System#nanoTime}. */
+    final List<Long> commitStarts = new CopyOnWriteArrayList<>();
     /** Records of a chunk that was not complete on disk at the time. */
     final List<String> indexedBeforeWritten = new CopyOnWriteArrayList<>();
     volatile long recordDelayMillis;
@@ -37,8 +39,17 @@ final class ObservedManifestStore implements ManifestStore {
 
     @Override
     public void recordChunk(TrackFile file, int chunkSize, int index, long hash) throws IOException {
-        if (!completeOnDisk(hash)) {
-            indexedBeforeWritten.add("chunk " + index + " of " + file.path() + " (" + ChunkStore.name(hash) + ")");
+        recordChunks(file, chunkSize, new int[] {index}, new long[] {hash});
+    }
+
+    /** One commit: checked chunk by chunk, slowed down once, then all recorded. */
+    @Override
+    public void recordChunks(TrackFile file, int chunkSize, int[] indexes, long[] hashes) throws IOException {
+        commitStarts.add(System.nanoTime());
+        for (int i = 0; i < indexes.length; i++) {
+            if (!completeOnDisk(hashes[i])) {
+                indexedBeforeWritten.add("chunk " + indexes[i] + " of " + file.path() + " (" + ChunkStore.name(hashes[i]) + ")");
+            }
         }
         long delay = recordDelayMillis;
         if (delay > 0) {
@@ -49,8 +60,10 @@ final class ObservedManifestStore implements ManifestStore {
                 throw new java.io.InterruptedIOException("slow commit interrupted");
             }
         }
-        delegate.recordChunk(file, chunkSize, index, hash);
-        records.incrementAndGet();
+        for (int i = 0; i < indexes.length; i++) {
+            delegate.recordChunk(file, chunkSize, indexes[i], hashes[i]);
+        }
+        records.addAndGet(indexes.length);
     }
 
     @Override

@@ -564,6 +564,11 @@ public class LibraryCatalog implements Library, ManifestStore {
     }
 
     @Override
+    public void recordChunks(TrackFile file, int chunkSize, int[] indexes, long[] hashes) throws IOException {
+        db.manifests().recordChunks(file, chunkSize, indexes, hashes);
+    }
+
+    @Override
     public void forgetChunk(TrackFile file, int index) throws IOException {
         db.manifests().forgetChunk(file, index);
     }

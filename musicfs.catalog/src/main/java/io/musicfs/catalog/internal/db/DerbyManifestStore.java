@@ -81,35 +81,55 @@ public final class DerbyManifestStore implements ManifestStore {
 
     @Override
     public void recordChunk(TrackFile file, int chunkSize, int index, long hash) throws IOException {
+        recordChunks(file, chunkSize, new int[] {index}, new long[] {hash});
+    }
+
+    @Override
+    public void recordChunks(TrackFile file, int chunkSize, int[] indexes, long[] hashes) throws IOException {
         checkChunkSize(chunkSize);
-        int count = Manifest.chunkCount(file.size(), chunkSize);
-        if (index < 0 || index >= count) {
-            throw new IllegalArgumentException("chunk " + index + " of file " + file.fileId() + " (" + file.path()
-                    + ") is outside its " + count + " chunks");
+        if (indexes.length != hashes.length) {
+            throw new IllegalArgumentException(indexes.length + " chunk indexes but " + hashes.length + " hashes for file "
+                    + file.fileId() + " (" + file.path() + ")");
         }
-        if (hash == Manifest.UNKNOWN) {
+        int count = Manifest.chunkCount(file.size(), chunkSize);
+        int known = 0;
+        for (int i = 0; i < indexes.length; i++) {
+            if (indexes[i] < 0 || indexes[i] >= count) {
+                throw new IllegalArgumentException("chunk " + indexes[i] + " of file " + file.fileId() + " (" + file.path()
+                        + ") is outside its " + count + " chunks");
+            }
+            if (hashes[i] != Manifest.UNKNOWN) {
+                known++;
+            }
+        }
+        if (known == 0) {
             return; // a chunk whose real hash is 0 is simply never recorded (Manifest.UNKNOWN)
         }
         BitSet bits = storedFiles();
+        String what = indexes.length == 1 ? "chunk " + indexes[0] : indexes.length + " chunks";
         synchronized (stripe(file)) {
-            db.transaction("recording chunk " + index + " of file " + file.fileId() + " (" + file.path() + ")", c -> {
+            db.transaction("recording " + what + " of file " + file.fileId() + " (" + file.path() + ")", c -> {
                 currentVersion(c, file, chunkSize, true);
                 markStored(bits, file.fileId());
                 try (PreparedStatement up = c.prepareStatement(
-                        "UPDATE manifest_chunks SET hash = ? WHERE file_id = ? AND chunk_index = ?")) {
-                    up.setLong(1, hash);
-                    up.setLong(2, file.fileId());
-                    up.setInt(3, index);
-                    if (up.executeUpdate() > 0) {
-                        return null;
+                        "UPDATE manifest_chunks SET hash = ? WHERE file_id = ? AND chunk_index = ?");
+                        PreparedStatement in = c.prepareStatement(
+                                "INSERT INTO manifest_chunks (file_id, chunk_index, hash) VALUES (?, ?, ?)")) {
+                    for (int i = 0; i < indexes.length; i++) {
+                        if (hashes[i] == Manifest.UNKNOWN) {
+                            continue;
+                        }
+                        up.setLong(1, hashes[i]);
+                        up.setLong(2, file.fileId());
+                        up.setInt(3, indexes[i]);
+                        if (up.executeUpdate() > 0) {
+                            continue;
+                        }
+                        in.setLong(1, file.fileId());
+                        in.setInt(2, indexes[i]);
+                        in.setLong(3, hashes[i]);
+                        in.executeUpdate();
                     }
-                }
-                try (PreparedStatement in = c.prepareStatement(
-                        "INSERT INTO manifest_chunks (file_id, chunk_index, hash) VALUES (?, ?, ?)")) {
-                    in.setLong(1, file.fileId());
-                    in.setInt(2, index);
-                    in.setLong(3, hash);
-                    in.executeUpdate();
                 }
                 return null;
             });

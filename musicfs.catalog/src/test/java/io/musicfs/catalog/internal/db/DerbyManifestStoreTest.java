@@ -87,6 +87,27 @@ class DerbyManifestStoreTest {
     }
 
     @Test
+    void severalChunksAreRecordedAtOnceAllOrNone() throws IOException {
+        TrackFile file = new TrackFile(9, "o", "album.flac", 5L * MIB, 1000, null);
+        store.recordChunk(file, MIB, 1, 7); // replaced below
+        store.recordChunks(file, MIB, new int[] {0, 1, 3}, new long[] {100, 101, Manifest.UNKNOWN});
+        assertArrayEquals(new long[] {100, 101, 0, 0, 0}, store.load(file, MIB).hashes(), "an unknown hash is not recorded");
+        assertEquals(2, CatalogDbTest.countRows(catalog, "manifest_chunks"));
+
+        // one index outside the file: nothing of the call is recorded
+        assertThrows(IllegalArgumentException.class,
+                () -> store.recordChunks(file, MIB, new int[] {2, 5}, new long[] {102, 105}));
+        assertThrows(IllegalArgumentException.class, () -> store.recordChunks(file, MIB, new int[] {2}, new long[] {102, 103}));
+        assertArrayEquals(new long[] {100, 101, 0, 0, 0}, store.load(file, MIB).hashes());
+
+        // a new version recorded in one call drops the old one's chunks
+        TrackFile v2 = new TrackFile(9, "o", "album.flac", 5L * MIB, 2000, null);
+        store.recordChunks(v2, MIB, new int[] {4, 2}, new long[] {204, 202});
+        assertArrayEquals(new long[] {0, 0, 202, 0, 204}, store.load(v2, MIB).hashes());
+        assertEquals(2, CatalogDbTest.countRows(catalog, "manifest_chunks"));
+    }
+
+    @Test
     void outOfRangeChunksAreRefused() {
         TrackFile f = new TrackFile(1, "o", "a.flac", MIB, 1, null);
         assertThrows(IllegalArgumentException.class, () -> store.recordChunk(f, MIB, 1, 5));
