@@ -32,7 +32,8 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
-import software.amazon.awssdk.utils.SdkAutoCloseable;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * One origin's connection to S3: the SDK client, its HTTP client and credentials provider, and
@@ -51,6 +52,10 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * request therefore runs with the context class loader set to the bundle's ({@link Request}), and
  * the HTTP client is given explicitly (the SDK's ServiceLoader lookup finds nothing in OSGi).
  *
+ * <p><b>Reads</b> do not go through the SDK client: {@link S3Origin#read} sends a plain
+ * {@code HttpURLConnection} GET on a presigned URL ({@link PresignedGets}) under the same permits,
+ * timeouts and retry rules; listing and HEAD stay on the client.
+ *
  * <p>Threads: one daemon thread ({@code musicfs-s3-timeouts-<id>}) fires the SDK's request timeouts;
  * requests run on their callers' threads. {@link #close()} stops it.
  *
@@ -63,9 +68,9 @@ final class S3Connection implements AutoCloseable {
 
     static final int MAX_ATTEMPTS = 3;
     /** first retry after up to 100 ms (full jitter), doubling up to 2 s */
-    private static final BackoffStrategy BACKOFF = BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(2));
+    static final BackoffStrategy BACKOFF = BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(2));
     /** a server that asked us to slow down gets longer pauses: up to 500 ms, doubling up to 5 s */
-    private static final BackoffStrategy THROTTLING_BACKOFF = BackoffStrategy.exponentialDelay(Duration.ofMillis(500), Duration.ofSeconds(5));
+    static final BackoffStrategy THROTTLING_BACKOFF = BackoffStrategy.exponentialDelay(Duration.ofMillis(500), Duration.ofSeconds(5));
     /** connecting is quick or hopeless: cap it below the request timeout so a black hole fails early */
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -73,6 +78,8 @@ final class S3Connection implements AutoCloseable {
     private final AwsCredentialsProvider credentials;
     private final SdkHttpClient http;
     private final S3Client client;
+    private final PresignedGets presignedGets;
+    private final Duration connectTimeout;
     private final Semaphore permits;
     /** fires the SDK's timeouts; one thread instead of the SDK's default five per client */
     private final ScheduledThreadPoolExecutor timeouts;
@@ -93,8 +100,9 @@ final class S3Connection implements AutoCloseable {
         try {
             credentials = credentialsProvider(settings);
             Duration timeout = settings.requestTimeout();
+            connectTimeout = timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT;
             http = UrlConnectionHttpClient.builder()
-                    .connectionTimeout(timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT)
+                    .connectionTimeout(connectTimeout)
                     .socketTimeout(timeout)
                     .build();
             S3ClientBuilder builder = S3Client.builder()
@@ -114,6 +122,15 @@ final class S3Connection implements AutoCloseable {
                 builder.endpointOverride(settings.endpoint());
             }
             client = builder.build();
+            // Signs reads exactly as the client would send them: same credentials, region, endpoint and addressing.
+            S3Presigner.Builder presigner = S3Presigner.builder()
+                    .region(Region.of(settings.region()))
+                    .credentialsProvider(credentials)
+                    .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build());
+            if (settings.endpoint() != null) {
+                presigner.endpointOverride(settings.endpoint());
+            }
+            presignedGets = new PresignedGets(presigner.build(), settings.bucket());
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;
@@ -179,6 +196,16 @@ final class S3Connection implements AutoCloseable {
 
     S3Client client() {
         return client;
+    }
+
+    /** Presigned GetObject URLs for {@link S3Origin#read}, which sends its GETs itself. */
+    PresignedGets presignedGets() {
+        return presignedGets;
+    }
+
+    /** @return the connect timeout of every request: the request timeout, at most 10 s */
+    Duration connectTimeout() {
+        return connectTimeout;
     }
 
     /**
@@ -267,11 +294,11 @@ final class S3Connection implements AutoCloseable {
 
     private void closeQuietly() {
         timeouts.shutdownNow(); // the SDK never shuts down an executor it was given
-        for (Object resource : new Object[] {client, http, credentials}) {
-            if (resource instanceof SdkAutoCloseable) {
+        for (Object resource : new Object[] {presignedGets, client, http, credentials}) {
+            if (resource instanceof AutoCloseable) {
                 try {
-                    ((SdkAutoCloseable) resource).close();
-                } catch (RuntimeException e) {
+                    ((AutoCloseable) resource).close();
+                } catch (Exception e) {
                     LOG.debug("origin {}: closing {}: {}", settings.id(), resource.getClass().getSimpleName(), e.toString());
                 }
             }

@@ -2,10 +2,14 @@ package io.musicfs.origin.s3.internal;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
@@ -25,13 +29,16 @@ import org.osgi.service.metatype.annotations.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.services.s3.model.EncodingType;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -60,6 +67,8 @@ public class S3Origin implements Origin {
     static final int MAX_PAGE_SIZE = 1000;
     /** how much of a direct buffer's read goes through one heap copy */
     private static final int COPY_CHUNK = 64 * 1024;
+    /** how much of an error answer is read for its code and message */
+    private static final int MAX_ERROR_BODY = 16 * 1024;
 
     @ObjectClassDefinition(name = "MusicFS S3 origin", description = "Music in an S3 bucket or on an S3-compatible server")
     public @interface Config {
@@ -245,6 +254,15 @@ public class S3Origin implements Origin {
         return failures.noSuchFile(path, e);
     }
 
+    /**
+     * One ranged GET, sent as a plain {@code HttpURLConnection} request on a presigned URL
+     * ({@link PresignedGets}) instead of through the SDK client, whose per-call pipeline costs
+     * several times the server's time per read in a young JVM. What the client did is done here:
+     * the request timeout bounds the whole read (attempts, backoff and body), retries follow
+     * {@link S3Failures#retryable} with the client's backoff strategies and attempt count, error
+     * answers become the same {@link S3Exception}s, so {@link S3Failures} words them alike. A
+     * cached URL that meets access denied is re-signed once (the credentials may have rotated).
+     */
     @Override
     public int read(String path, long offset, ByteBuffer dst) throws IOException {
         if (offset < 0) {
@@ -256,39 +274,174 @@ public class S3Origin implements Origin {
             return 0;
         }
         long last = offset + wanted - 1 < offset ? Long.MAX_VALUE : offset + wanted - 1;
+        String range = "bytes=" + offset + "-" + last;
         try (S3Connection.Request request = connection.request("read", path)) {
-            ResponseInputStream<GetObjectResponse> in;
-            try {
-                in = connection.client().getObject(b -> b.bucket(settings.bucket()).key(key).range("bytes=" + offset + "-" + last)
-                        .overrideConfiguration(request.timeLeft()));
-            } catch (SdkServiceException e) {
-                if (e.statusCode() == 416) {
+            boolean resigned = false;
+            for (int attempt = 1; ; attempt++) {
+                if (request.expired()) {
+                    throw translate("read", path, ApiCallTimeoutException.create(settings.requestTimeout().toMillis()));
+                }
+                PresignedGets.Signed signed;
+                try {
+                    signed = connection.presignedGets().get(key);
+                } catch (SdkException e) {
+                    throw translate("read", path, e);
+                } catch (RuntimeException e) {
+                    throw unexpected("read", path, e);
+                }
+                HttpURLConnection http = null;
+                int status;
+                try {
+                    http = open(signed, range, request);
+                    status = http.getResponseCode();
+                } catch (IOException e) {
+                    if (http != null) {
+                        http.disconnect();
+                    }
+                    SdkClientException failure = SdkClientException.builder().message("read failed: " + scrubbed(e))
+                            .cause(scrub(e)).numAttempts(attempt).build();
+                    if (attempt < S3Connection.MAX_ATTEMPTS && S3Failures.retryable(failure) && backoff(attempt, false, request)) {
+                        continue;
+                    }
+                    throw translate("read", path, failure);
+                }
+                if (status == 200 || status == 206) {
+                    return copy(path, offset, http, dst, request);
+                }
+                S3Exception failure = errorAnswer(http, status, attempt);
+                if (status == 416) {
                     return -1; // the range starts at or past the end (and every range of an empty object)
                 }
-                if (e.statusCode() == 404) {
+                if (status == 404) {
                     request.close(); // the probe needs a permit of its own
-                    throw notFound(path, e, true);
+                    throw notFound(path, failure, true);
                 }
-                throw translate("read", path, e);
-            } catch (SdkException e) {
-                throw translate("read", path, e);
-            } catch (RuntimeException e) {
-                throw unexpected("read", path, e);
+                if (S3Failures.accessDenied(failure) && !signed.fresh() && !resigned) {
+                    connection.presignedGets().forget(key, signed);
+                    resigned = true;
+                    attempt--; // not a retry: the same request with the current credentials
+                    continue;
+                }
+                if (attempt < S3Connection.MAX_ATTEMPTS && S3Failures.retryable(failure)
+                        && backoff(attempt, S3Failures.throttling(failure), request)) {
+                    continue;
+                }
+                throw translate("read", path, failure);
             }
-            return copy(path, offset, in, dst, request);
+        }
+    }
+
+    /** A GET of the range, not yet sent; its timeouts never reach past the request's deadline. */
+    private HttpURLConnection open(PresignedGets.Signed signed, String range, S3Connection.Request request) throws IOException {
+        HttpURLConnection http = (HttpURLConnection) signed.url().openConnection();
+        long left = Math.max(1, Math.min(settings.requestTimeout().toMillis(), request.remaining().toMillis()));
+        http.setConnectTimeout((int) Math.min(left, connection.connectTimeout().toMillis()));
+        http.setReadTimeout((int) Math.min(left, Integer.MAX_VALUE));
+        http.setInstanceFollowRedirects(false); // a redirect is an answer (wrong region), never followed with the signature
+        http.setUseCaches(false);
+        http.setRequestProperty("Range", range);
+        return http;
+    }
+
+    /**
+     * Sleeps the backoff of the client's retry strategy before the next attempt.
+     *
+     * @return false, without sleeping, when the pause would reach past the request's deadline
+     */
+    private boolean backoff(int attempt, boolean throttled, S3Connection.Request request) throws IOException {
+        Duration delay = (throttled ? S3Connection.THROTTLING_BACKOFF : S3Connection.BACKOFF).computeDelay(attempt);
+        if (delay.compareTo(request.remaining()) >= 0) {
+            return false;
+        }
+        try {
+            Thread.sleep(delay.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("origin " + settings.id() + ": read interrupted while waiting to retry");
         }
     }
 
     /**
+     * Reads an error answer (its first {@link #MAX_ERROR_BODY} bytes) into the exception the SDK
+     * would have made of it, keeping the connection when the body was read to its end.
+     */
+    private S3Exception errorAnswer(HttpURLConnection http, int status, int attempt) {
+        String body = "";
+        boolean complete = false;
+        try (InputStream in = http.getErrorStream()) {
+            if (in == null) {
+                complete = true;
+            } else {
+                byte[] bytes = in.readNBytes(MAX_ERROR_BODY);
+                complete = in.read() < 0;
+                body = new String(bytes, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            // the status says enough
+        } finally {
+            if (!complete) {
+                http.disconnect();
+            }
+        }
+        String code = element(body, "Code");
+        String message = element(body, "Message");
+        String requestId = element(body, "RequestId");
+        return (S3Exception) S3Exception.builder().statusCode(status).numAttempts(attempt).requestId(requestId)
+                .message(message == null ? "HTTP " + status : message)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(message).serviceName("S3")
+                        .sdkHttpResponse(SdkHttpResponse.builder().statusCode(status).build()).build())
+                .build();
+    }
+
+    /** @return the text of the first {@code <name>} element of an S3 error document, or null */
+    static String element(String xml, String name) {
+        int start = xml.indexOf("<" + name + ">");
+        int end = start < 0 ? -1 : xml.indexOf("</" + name + ">", start);
+        if (end < 0) {
+            return null;
+        }
+        String text = xml.substring(start + name.length() + 2, end).trim();
+        return text.isEmpty() ? null : text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+                .replace("&apos;", "'").replace("&amp;", "&");
+    }
+
+    /**
+     * The JDK's HTTP client quotes the URL in some messages ("... for URL: ..."), and a presigned
+     * URL holds the signature and the access key id: such an exception is replaced by one that
+     * says only what kind of failure it was.
+     */
+    static IOException scrub(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && (message.contains("X-Amz-") || message.contains("x-amz-") || message.contains("://"))) {
+                IOException withheld = new IOException(e.getClass().getName() + " (message withheld: it quoted the presigned URL)");
+                withheld.setStackTrace(e.getStackTrace());
+                return withheld;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return e;
+    }
+
+    private static String scrubbed(IOException e) {
+        return scrub(e).toString();
+    }
+
+    /**
      * Streams the response body into the buffer, never holding more than one 64 KiB chunk beyond it.
-     * Stops at the request deadline or on interrupt and aborts the connection, as it does when the
+     * Stops at the request deadline or on interrupt and drops the connection, as it does when the
      * body is not read to its end, so a half-read body never returns to the keep-alive cache.
      */
-    private int copy(String path, long offset, ResponseInputStream<GetObjectResponse> in, ByteBuffer dst,
-            S3Connection.Request request) throws IOException {
+    private int copy(String path, long offset, HttpURLConnection http, ByteBuffer dst, S3Connection.Request request)
+            throws IOException {
         boolean complete = false;
+        InputStream in = null;
         try {
-            String range = in.response().contentRange();
+            in = http.getInputStream();
+            String range = http.getHeaderField("Content-Range");
             if (range == null || range.isBlank()) {
                 // A server that ignores ranges sends the whole object from byte 0.
                 try {
@@ -323,11 +476,9 @@ public class S3Origin implements Origin {
                 }
                 total += n;
             }
-            Long length = in.response().contentLength();
-            complete = complete || range != null && length != null && total == length;
+            long length = http.getContentLengthLong();
+            complete = complete || range != null && length >= 0 && total == length;
             return total == 0 && complete ? -1 : total;
-        } catch (SdkException e) {
-            throw translate("read", path, e);
         } catch (ReadStopped e) {
             throw e;
         } catch (SocketTimeoutException e) {
@@ -340,12 +491,13 @@ public class S3Origin implements Origin {
             throw e;
         } catch (IOException e) {
             throw new IOException("origin " + settings.id() + ": read " + path + " at offset " + offset + " from "
-                    + settings.endpointDescription() + " broke off: " + e, e);
+                    + settings.endpointDescription() + " broke off: " + scrubbed(e), scrub(e));
         } finally {
-            if (!complete) {
-                in.abort(); // do not drain the rest of the body into a connection nobody reuses safely
+            if (complete && in != null) {
+                in.close(); // read to its end: the connection goes back to the keep-alive cache
+            } else {
+                http.disconnect(); // do not drain the rest of the body into a connection nobody reuses safely
             }
-            in.close();
         }
     }
 
@@ -450,5 +602,9 @@ public class S3Origin implements Origin {
 
     S3Settings settings() {
         return settings;
+    }
+
+    S3Connection connection() {
+        return connection;
     }
 }

@@ -382,6 +382,124 @@ class S3OriginTest {
         }
     }
 
+    @Test
+    void readsRetryServerErrorsAndResetsButNeverAccessDeniedOrMissingKeys() throws IOException {
+        try (ScriptedHttpServer server = new ScriptedHttpServer()) {
+            S3Origin origin = activate(scripted("read-retries", server));
+            server.script(Action.error(503, "SlowDown"), Action.error(500, "InternalError"));
+            server.fallback(Action.respond(200, "hello"));
+            assertEquals("hello", new String(read(origin, "a.flac", 0, 100), StandardCharsets.UTF_8));
+            assertEquals(3, server.requests.get(), "two failures, then the answer");
+
+            // HttpURLConnection itself retries a GET once on a fresh connection, so two resets reach the origin as one.
+            server.requests.set(0);
+            server.script(Action.reset(), Action.reset());
+            assertEquals("hello", new String(read(origin, "b.flac", 0, 100), StandardCharsets.UTF_8));
+
+            server.requests.set(0);
+            server.fallback(Action.error(503, "SlowDown"));
+            IOException busy = assertThrows(IOException.class, () -> read(origin, "c.flac", 0, 10));
+            assertEquals(3, server.requests.get());
+            assertTrue(busy.getMessage().contains("origin read-retries") && busy.getMessage().contains("read c.flac")
+                    && busy.getMessage().contains("HTTP 503 SlowDown") && busy.getMessage().contains("after 3 attempts")
+                    && busy.getMessage().contains(server.endpoint().toString()), busy.getMessage());
+
+            server.requests.set(0);
+            server.fallback(Action.error(403, "AccessDenied"));
+            IOException denied = assertThrows(IOException.class, () -> read(origin, "d.flac", 0, 10));
+            assertEquals(1, server.requests.get(), "a freshly signed URL that is denied is not retried");
+            assertTrue(denied.getMessage().contains("access denied") && !(denied instanceof NoSuchFileException), denied.getMessage());
+
+            server.requests.set(0);
+            server.fallback(Action.error(416, "InvalidRange"));
+            assertEquals(-1, origin.read("e.flac", 10, ByteBuffer.allocate(10)));
+            assertEquals(1, server.requests.get());
+
+            server.requests.set(0);
+            server.fallback(Action.error(404, "NoSuchKey"));
+            assertThrows(NoSuchFileException.class, () -> read(origin, "f.flac", 0, 10));
+            assertEquals(1, server.requests.get());
+        }
+    }
+
+    @Test
+    void aCachedUrlIsReusedThenResignedWhenItAgesOrIsDenied() throws IOException {
+        String bucket = newBucket();
+        byte[] content = bytes(5000, 4);
+        s3.put(bucket, "a.flac", content);
+        S3Origin origin = activate(s3.config("resign", bucket));
+        PresignedGets gets = origin.connection().presignedGets();
+        long[] now = {0};
+        gets.clock = () -> now[0];
+        assertArrayEquals(Arrays.copyOfRange(content, 0, 100), read(origin, "a.flac", 0, 100));
+        assertArrayEquals(Arrays.copyOfRange(content, 100, 300), read(origin, "a.flac", 100, 200), "every range on one URL");
+        assertEquals(1, gets.signatures.get());
+
+        now[0] += PresignedGets.REUSE.toNanos() + 1;
+        assertArrayEquals(Arrays.copyOfRange(content, 4000, 5000), read(origin, "a.flac", 4000, 2000));
+        assertEquals(2, gets.signatures.get(), "an aged URL is signed again");
+
+        // A cached URL that meets access denied (rotated credentials) is re-signed once, not counted as a retry.
+        try (ScriptedHttpServer server = new ScriptedHttpServer()) {
+            S3Origin scripted = activate(scripted("resign-denied", server));
+            PresignedGets scriptedGets = scripted.connection().presignedGets();
+            server.fallback(Action.respond(200, "hello"));
+            read(scripted, "a.flac", 0, 10);
+            server.requests.set(0);
+            server.script(Action.error(403, "AccessDenied"));
+            assertEquals("hello", new String(read(scripted, "a.flac", 0, 10), StandardCharsets.UTF_8));
+            assertEquals(2, server.requests.get());
+            assertEquals(2, scriptedGets.signatures.get());
+
+            server.requests.set(0);
+            server.fallback(Action.error(403, "AccessDenied"));
+            IOException denied = assertThrows(IOException.class, () -> read(scripted, "a.flac", 0, 10));
+            assertTrue(denied.getMessage().contains("access denied"), denied.getMessage());
+            assertEquals(2, server.requests.get(), "the cached URL, then one signed afresh, then the verdict");
+            server.requests.set(0);
+            assertThrows(IOException.class, () -> read(scripted, "new.flac", 0, 10));
+            assertEquals(1, server.requests.get(), "a freshly signed URL that is denied: at once");
+        }
+    }
+
+    @Test
+    void thePresignedUrlIsNeverInAMessageOrALogLine() throws IOException {
+        String bucket = newBucket();
+        s3.put(bucket, "a.flac", bytes(100, 1));
+        List<Throwable> failures = new ArrayList<>();
+        String log;
+        try (LogCapture capture = new LogCapture(); ScriptedHttpServer server = new ScriptedHttpServer()) {
+            S3Origin good = activate(s3.config("url-good", bucket));
+            read(good, "a.flac", 0, 100);
+            failures.add(assertThrows(NoSuchFileException.class, () -> read(good, "missing.flac", 0, 10)));
+            Path wrong = s3.credentials("url-wrong", s3.server.identity(), "WrongSecretForUrlTest/cccccccccccccccccccc");
+            S3Origin bad = activate(s3.config("url-bad", bucket).credentials(wrong));
+            failures.add(assertThrows(IOException.class, () -> read(bad, "a.flac", 0, 10)));
+
+            S3Origin scripted = activate(scripted("url-scripted", server).timeout(1));
+            for (Action answer : List.of(Action.error(503, "SlowDown"), Action.error(403, "AccessDenied"), Action.reset(),
+                    Action.hang(), Action.stall("first bytes", 1_000_000), Action.respond(301, "moved"))) {
+                server.fallback(answer);
+                failures.add(assertThrows(IOException.class, () -> read(scripted, "a.flac", 0, 100_000)));
+            }
+            log = capture.text();
+        }
+        assertFalse(log.contains("X-Amz-Signature"), "the log holds a signature");
+        // Known exception: at DEBUG the SDK's signer logs its canonical request, which for a presigned
+        // URL holds the access key id (never the secret or the signature). Every other line must not.
+        String others = log.lines().filter(line -> !line.contains("DefaultV4RequestSigner")
+                && !line.startsWith("X-Amz-Algorithm=")).collect(java.util.stream.Collectors.joining("\n"));
+        for (String leak : List.of("X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", s3.server.identity())) {
+            assertFalse(others.contains(leak), "the log holds " + leak);
+            for (Throwable failure : failures) {
+                assertNoSecret(failure, leak);
+            }
+        }
+        S3Origin plain = activate(s3.config("url-tostring", bucket));
+        String shown = String.valueOf(plain.connection().presignedGets().get("a.flac"));
+        assertFalse(shown.contains("X-Amz-") || shown.contains("http"), shown);
+    }
+
     private TestConfig scripted(String id, ScriptedHttpServer server) {
         return TestConfig.of(id, "bucket").endpoint(server.endpoint()).credentials(s3.credentialsFile);
     }
