@@ -15,10 +15,11 @@
 #  2. open + first 64 KiB of SAMPLES random tracks never read before (after the scan / a listing
 #     of the mount, page cache dropped): p50 and p99 latency per mount;
 #  Both are measured twice per mount, on different tracks, all of them uncached: "started" right after
-#  the mount came up, and "running" after that first pass. A peer written in C or Go serves the same
-#  both times; MusicFS is a JVM, whose first pass in a young process runs partly interpreted while
-#  the JIT compiler takes CPU, so "running" is what a daemon serves for the rest of its life. The
-#  goal is judged on "running"; "started" is reported next to it.
+#  the mount came up, and "running" after that first pass and a media server's first look at the
+#  library (the first 64 KiB of every other track read once, as Jellyfin or Plex do when they find a
+#  new folder). A peer written in C or Go serves the same both times; MusicFS is a JVM, whose first
+#  minute runs partly interpreted while the JIT compiler takes CPU, so "running" is what a daemon
+#  serves for the rest of its life. The goal is judged on "running"; "started" is reported next to it.
 #  3. bytes MusicFS reads for tags during the scan of a fresh library (its "KiB read for tags"),
 #     per track and as a % of the library's bytes (target < 5%), cross-checked with what the
 #     server sent (/proc/PID/io of S3Proxy and of the sshd session processes);
@@ -132,6 +133,21 @@ def lat(mnt, col, sample_file, out):
     with open(out, "w") as f:
         f.write("\n".join("%.3f" % m for m in ms) + "\n")
     print("%.2f %.2f %d %d" % (pct(ms, 50), pct(ms, 99), bad, errors) if ms else "nan nan 0 %d" % errors)
+
+def heads(mnt, col, truth, *samples):
+    """a media server's first look: the first 64 KiB of every present track not in the samples"""
+    taken = {l.split("\t")[0] for f in samples for l in open(f, encoding="utf-8")}
+    failed = 0
+    for r in truth_rows(truth):
+        if r[0] != "present" or r[1] == "large" or r[2] in taken:
+            continue
+        try:
+            with open(os.path.join(mnt, r[2 + int(col)]), "rb") as f:
+                f.read(65536)
+        except OSError as e:
+            failed += 1
+    if failed > 50:  # the corpus's broken files are few; many failures mean the mount is broken
+        raise SystemExit("library pass: %d tracks could not be read" % failed)
 
 def tree(pid, port):
     """pid wchar of a process and its descendants that hold a TCP socket of the server's port: the
@@ -426,6 +442,10 @@ for i in $(seq "$repeat"); do
     echo "$n" > "$res/files-$kind"; awk -v s="$s" -v e="$e" 'BEGIN {printf "%.2f\n", e-s}' >> "$res/find-$kind"
     for pass in 0 1; do
       phase=started; [ $pass = 1 ] && phase=running
+      if [ $pass = 1 ]; then
+        pyh heads "$mnt" $col "$truth" "$work/sample-started.tsv" "$work/sample-running.tsv" 2>>"$logs/lat-errors.log" \
+          || echo "$kind run $i: the library pass failed" | tee -a "$res/problems"
+      fi
       drop_caches
       read -r p50 p99 bad errors < <(pyh lat "$mnt" $col "$work/sample-$phase.tsv" "$res/lat-$kind-$phase-$i.ms" \
         2>>"$logs/lat-errors.log" || echo "nan nan 0 1") || true

@@ -30,11 +30,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.services.s3.model.EncodingType;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -112,6 +114,12 @@ public class S3Origin implements Origin {
     private S3Settings settings;
     private S3Failures failures;
     private S3Connection connection;
+    /**
+     * The server refused a presigned GET that the SDK client's own request was then granted (see
+     * {@link #readRefusedPresigned}): reads take the client's path. Once set, it stays set until the
+     * origin is configured again.
+     */
+    private volatile boolean presignedRefused;
     /** ListObjectsV2 page size; only tests lower it */
     int listPageSize = MAX_PAGE_SIZE;
 
@@ -276,6 +284,9 @@ public class S3Origin implements Origin {
         long last = offset + wanted - 1 < offset ? Long.MAX_VALUE : offset + wanted - 1;
         String range = "bytes=" + offset + "-" + last;
         try (S3Connection.Request request = connection.request("read", path)) {
+            if (presignedRefused) {
+                return readThroughClient(path, key, range, dst, request);
+            }
             boolean resigned = false;
             for (int attempt = 1; ; attempt++) {
                 if (request.expired()) {
@@ -306,7 +317,7 @@ public class S3Origin implements Origin {
                     throw translate("read", path, failure);
                 }
                 if (status == 200 || status == 206) {
-                    return copy(path, offset, http, dst, request);
+                    return copy(path, offset, body(http), dst, request);
                 }
                 S3Exception failure = errorAnswer(http, status, attempt);
                 if (status == 416) {
@@ -322,6 +333,12 @@ public class S3Origin implements Origin {
                     attempt--; // not a retry: the same request with the current credentials
                     continue;
                 }
+                if (status == 400 || status == 403 || status == 501) {
+                    // Refused though freshly signed: wrong credentials, or a server that does not take
+                    // query-string signatures, or a clock off by more than the server allows (the
+                    // client corrects its clock, a presigned URL cannot). The client's own request decides.
+                    return readRefusedPresigned(path, key, range, dst, request, failure);
+                }
                 if (attempt < S3Connection.MAX_ATTEMPTS && S3Failures.retryable(failure)
                         && backoff(attempt, S3Failures.throttling(failure), request)) {
                     continue;
@@ -329,6 +346,49 @@ public class S3Origin implements Origin {
                 throw translate("read", path, failure);
             }
         }
+    }
+
+    /**
+     * Reads through the SDK client after the server refused a freshly presigned GET. When the
+     * client's request is granted, reads of this origin take the client's path from then on (one
+     * warning); when it is refused too, its failure is the answer, as it was before presigned reads.
+     */
+    private int readRefusedPresigned(String path, String key, String range, ByteBuffer dst, S3Connection.Request request,
+            S3Exception refused) throws IOException {
+        int n = readThroughClient(path, key, range, dst, request);
+        if (!presignedRefused) {
+            presignedRefused = true;
+            LOG.warn("origin {}: {} refused a presigned read ({}) but granted the same read through the SDK client; reads go"
+                    + " through the client from now on, at a higher cost per read (a clock off by minutes, or a server"
+                    + " without query-string signatures, does this)", settings.id(), settings.endpointDescription(),
+                    "HTTP " + refused.statusCode() + " " + S3Failures.errorCode(refused));
+        }
+        return n;
+    }
+
+    /** One ranged GET through the SDK client: its whole request pipeline, clock-skew correction included. */
+    private int readThroughClient(String path, String key, String range, ByteBuffer dst, S3Connection.Request request)
+            throws IOException {
+        ResponseInputStream<GetObjectResponse> in;
+        try {
+            in = connection.client().getObject(b -> b.bucket(settings.bucket()).key(key).range(range)
+                    .overrideConfiguration(request.timeLeft()));
+        } catch (SdkServiceException e) {
+            if (e.statusCode() == 416) {
+                return -1; // the range starts at or past the end (and every range of an empty object)
+            }
+            if (e.statusCode() == 404) {
+                request.close(); // the probe needs a permit of its own
+                throw notFound(path, e, true);
+            }
+            throw translate("read", path, e);
+        } catch (SdkException e) {
+            throw translate("read", path, e);
+        } catch (RuntimeException e) {
+            throw unexpected("read", path, e);
+        }
+        long offset = Long.parseLong(range.substring("bytes=".length(), range.indexOf('-')));
+        return copy(path, offset, body(in), dst, request);
     }
 
     /** A GET of the range, not yet sent; its timeouts never reach past the request's deadline. */
@@ -435,13 +495,11 @@ public class S3Origin implements Origin {
      * Stops at the request deadline or on interrupt and drops the connection, as it does when the
      * body is not read to its end, so a half-read body never returns to the keep-alive cache.
      */
-    private int copy(String path, long offset, HttpURLConnection http, ByteBuffer dst, S3Connection.Request request)
-            throws IOException {
+    private int copy(String path, long offset, Body body, ByteBuffer dst, S3Connection.Request request) throws IOException {
         boolean complete = false;
-        InputStream in = null;
         try {
-            in = http.getInputStream();
-            String range = http.getHeaderField("Content-Range");
+            InputStream in = body.stream();
+            String range = body.contentRange();
             if (range == null || range.isBlank()) {
                 // A server that ignores ranges sends the whole object from byte 0.
                 try {
@@ -476,7 +534,7 @@ public class S3Origin implements Origin {
                 }
                 total += n;
             }
-            long length = http.getContentLengthLong();
+            long length = body.contentLength();
             complete = complete || range != null && length >= 0 && total == length;
             return total == 0 && complete ? -1 : total;
         } catch (ReadStopped e) {
@@ -493,12 +551,85 @@ public class S3Origin implements Origin {
             throw new IOException("origin " + settings.id() + ": read " + path + " at offset " + offset + " from "
                     + settings.endpointDescription() + " broke off: " + scrubbed(e), scrub(e));
         } finally {
-            if (complete && in != null) {
-                in.close(); // read to its end: the connection goes back to the keep-alive cache
-            } else {
-                http.disconnect(); // do not drain the rest of the body into a connection nobody reuses safely
-            }
+            // read to its end: the connection goes back to the keep-alive cache; else it is dropped,
+            // never drained into a connection nobody reuses safely
+            body.finish(complete);
         }
+    }
+
+    /** The body of a ranged GET, from either read path. */
+    private interface Body {
+        InputStream stream() throws IOException;
+
+        /** @return the Content-Range header, or null */
+        String contentRange();
+
+        /** @return the Content-Length, or -1 when not given */
+        long contentLength();
+
+        /** Closes the body: keeps the connection when {@code complete}, else drops it. */
+        void finish(boolean complete) throws IOException;
+    }
+
+    /** A presigned GET's answer. */
+    private static Body body(HttpURLConnection http) {
+        return new Body() {
+            private InputStream in;
+
+            @Override
+            public InputStream stream() throws IOException {
+                in = http.getInputStream();
+                return in;
+            }
+
+            @Override
+            public String contentRange() {
+                return http.getHeaderField("Content-Range");
+            }
+
+            @Override
+            public long contentLength() {
+                return http.getContentLengthLong();
+            }
+
+            @Override
+            public void finish(boolean complete) throws IOException {
+                if (complete && in != null) {
+                    in.close();
+                } else {
+                    http.disconnect();
+                }
+            }
+        };
+    }
+
+    /** The SDK client's GetObject answer. */
+    private static Body body(ResponseInputStream<GetObjectResponse> in) {
+        return new Body() {
+            @Override
+            public InputStream stream() {
+                return in;
+            }
+
+            @Override
+            public String contentRange() {
+                return in.response().contentRange();
+            }
+
+            @Override
+            public long contentLength() {
+                Long length = in.response().contentLength();
+                return length == null ? -1 : length;
+            }
+
+            @Override
+            public void finish(boolean complete) throws IOException {
+                if (!complete) {
+                    in.abort();
+                }
+                in.close();
+            }
+        };
     }
 
     /** Between chunks of a body: the SDK's timeouts end when the headers arrive, the socket timeout only catches a stall. */

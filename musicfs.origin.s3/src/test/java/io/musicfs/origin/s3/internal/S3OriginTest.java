@@ -21,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -407,7 +408,7 @@ class S3OriginTest {
             server.requests.set(0);
             server.fallback(Action.error(403, "AccessDenied"));
             IOException denied = assertThrows(IOException.class, () -> read(origin, "d.flac", 0, 10));
-            assertEquals(1, server.requests.get(), "a freshly signed URL that is denied is not retried");
+            assertEquals(2, server.requests.get(), "a freshly signed URL that is denied is not retried: the client's own request decides");
             assertTrue(denied.getMessage().contains("access denied") && !(denied instanceof NoSuchFileException), denied.getMessage());
 
             server.requests.set(0);
@@ -455,10 +456,32 @@ class S3OriginTest {
             server.fallback(Action.error(403, "AccessDenied"));
             IOException denied = assertThrows(IOException.class, () -> read(scripted, "a.flac", 0, 10));
             assertTrue(denied.getMessage().contains("access denied"), denied.getMessage());
-            assertEquals(2, server.requests.get(), "the cached URL, then one signed afresh, then the verdict");
+            assertEquals(3, server.requests.get(), "the cached URL, then one signed afresh, then the client's request: the verdict");
             server.requests.set(0);
             assertThrows(IOException.class, () -> read(scripted, "new.flac", 0, 10));
-            assertEquals(1, server.requests.get(), "a freshly signed URL that is denied: at once");
+            assertEquals(2, server.requests.get(), "a freshly signed URL that is denied: the client's request at once, no retry");
+        }
+    }
+
+    @Test
+    void aServerThatRefusesPresignedReadsButGrantsTheClientsIsReadThroughTheClient() throws IOException {
+        try (ScriptedHttpServer server = new ScriptedHttpServer(); LogCapture log = new LogCapture()) {
+            S3Origin origin = activate(scripted("skewed", server));
+            // A clock off by minutes: the presigned GET is refused, the client's request (which corrects its clock) is not.
+            server.script(Action.error(403, "RequestTimeTooSkewed"));
+            server.fallback(Action.respond(200, "hello"));
+            assertEquals("hello", new String(read(origin, "a.flac", 0, 100), StandardCharsets.UTF_8));
+            assertEquals(2, server.heads.size());
+            assertTrue(server.heads.get(0).contains("X-Amz-Signature="), "first the presigned GET");
+            assertTrue(server.heads.get(1).toLowerCase(Locale.ROOT).contains("authorization: aws4-hmac-sha256"),
+                    "then the client's own signed request");
+
+            assertEquals("hello", new String(read(origin, "b.flac", 0, 100), StandardCharsets.UTF_8));
+            assertEquals(3, server.heads.size());
+            assertFalse(server.heads.get(2).contains("X-Amz-Signature="), "later reads go straight through the client");
+            String warnings = log.text();
+            assertEquals(1, warnings.split("refused a presigned read", -1).length - 1, warnings);
+            assertTrue(warnings.contains("origin skewed") && warnings.contains("HTTP 403 RequestTimeTooSkewed"), warnings);
         }
     }
 

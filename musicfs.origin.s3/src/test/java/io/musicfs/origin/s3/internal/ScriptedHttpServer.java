@@ -9,9 +9,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -66,6 +68,8 @@ final class ScriptedHttpServer implements AutoCloseable {
     private volatile Action fallback = Action.emptyListing();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     final AtomicInteger requests = new AtomicInteger();
+    /** The head (request line and headers) of every request, in arrival order. */
+    final List<String> heads = new CopyOnWriteArrayList<>();
     private final AtomicInteger handling = new AtomicInteger();
     final AtomicInteger maxHandling = new AtomicInteger();
 
@@ -158,7 +162,7 @@ final class ScriptedHttpServer implements AutoCloseable {
     }
 
     /** Reads up to the blank line that ends the request head (GET and HEAD have no body). */
-    private static boolean readRequestHead(InputStream in) throws IOException {
+    private boolean readRequestHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         byte[] end = {'\r', '\n', '\r', '\n'};
@@ -173,6 +177,7 @@ final class ScriptedHttpServer implements AutoCloseable {
                 throw new IOException("request head too long");
             }
         }
+        heads.add(head.toString(StandardCharsets.ISO_8859_1));
         return true;
     }
 
