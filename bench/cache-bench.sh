@@ -12,7 +12,7 @@
 #     dropped), p50 and p99 in ms;
 #  4. 64 KiB reads at 1000 random offsets of cached files (page cache dropped), p50 and p99 in ms;
 #  5. RSS of each daemon after those reads.
-# Needs root (drop_caches, mounts). Installs mergerfs and rclone with apt-get when missing.
+# "Page cache dropped" means the data only: bench/evict.py. Needs root (page cache, mounts). Installs mergerfs and rclone with apt-get when missing.
 # The machine this runs on may be shared: quote medians and ratios from one run.
 # Usage: bench/cache-bench.sh [TRACKS] [WORKDIR]
 set -euo pipefail
@@ -30,7 +30,9 @@ music="$work/music"; log="$work/daemon.log"
 mkdir -p "$work/mnt-musicfs" "$work/mnt-mergerfs" "$work/mnt-rclone"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+# The data cold (library, caches, what the mounts hold of it), the daemons' code warm (bench/evict.py)
+drop_caches() { python3 "$root/bench/evict.py" "$music" "$work/cache" "$work/rclone-cache" "$work/mnt-musicfs" "$work/mnt-rclone" \
+  "$work/mnt-mergerfs"; }
 now() { date +%s.%N; }
 read_mbps() {
   local s e; s=$(now); dd if="$1" of=/dev/null bs=1M status=none; e=$(now);

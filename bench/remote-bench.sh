@@ -27,7 +27,7 @@
 # Every figure is the median over REPEAT runs (default 5; scans: SCAN_REPEAT, default REPEAT). Each
 # repetition runs every mount once, interleaved, so a busy moment of the machine hits all alike, and
 # starts with the next mount in turn.
-# The 1-minute load average is sampled every 5 s and reported. Needs root (drop_caches, sshd);
+# The 1-minute load average is sampled every 5 s and reported. "Page cache dropped" means the data only (bench/evict.py). Needs root (page cache, sshd);
 # installs the peers (rclone, sshfs, s3fs, openssh-server, fuse3, libfuse2) with apt-get if missing.
 # Usage: bench/remote-bench.sh [TRACKS] [WORKDIR]    (TRACKS default 2000; REPEAT, SCAN_REPEAT (0: no scans), SAMPLES;
 #        KINDS: the mounts to measure, default "musicfs-s3 rclone-s3 s3fs musicfs-sftp rclone-sftp sshfs")
@@ -195,7 +195,8 @@ globals()[sys.argv[1]](*sys.argv[2:])
 EOF
 pyh() { python3 "$py" "$@"; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+# The data cold (library, server files, caches; the tracks measured were never read through the mount), the daemons' code warm (bench/evict.py)
+drop_caches() { python3 "$root/bench/evict.py" "$stage" "$music" "$work/s3proxy/data" "$work"/cache-* "$work/rclone-cache"; }
 now() { date +%s.%N; }
 read_mbps() { # MB/s (MiB/s) of reading a file once with dd, 1 MiB blocks
   local s e; s=$(now); dd if="$1" of=/dev/null bs=1M status=none; e=$(now)

@@ -46,6 +46,12 @@ final class SessionPool implements AutoCloseable {
         T run(SftpClient sftp) throws IOException;
     }
 
+    /** Work done with a lent connection. */
+    @FunctionalInterface
+    interface ConnectionCall<T> {
+        T run(SftpConnection connection) throws IOException;
+    }
+
     /** After a connect failed, callers get its error at once for this long instead of each trying again. */
     static final Duration CONNECT_RETRY_PAUSE = Duration.ofSeconds(1);
     /** Bounds on how often idle connections are looked at (a quarter of the idle time in between). */
@@ -94,11 +100,20 @@ final class SessionPool implements AutoCloseable {
      * @throws IOException naming the origin and the server when no connection could be had or the call failed on one
      */
     <T> T call(String what, SftpCall<T> call, Duration maxWait) throws IOException {
+        return callOnConnection(what, connection -> call.run(connection.sftp()), maxWait);
+    }
+
+    /**
+     * {@link #call} with the lent connection itself; the answers of its earlier deferred closes
+     * that have arrived are taken first ({@link SftpConnection#settleCloses}).
+     */
+    <T> T callOnConnection(String what, ConnectionCall<T> call, Duration maxWait) throws IOException {
         for (int attempt = 1;; attempt++) {
             Lease lease = borrow(maxWait, attempt > 1);
             T result;
             try {
-                result = call.run(lease.connection.sftp());
+                lease.connection.settleCloses(settings.readTimeout());
+                result = call.run(lease.connection);
             } catch (SftpException e) {
                 release(lease); // the server answered: the connection is fine
                 throw e;
@@ -116,6 +131,11 @@ final class SessionPool implements AutoCloseable {
             release(lease);
             return result;
         }
+    }
+
+    /** @return deferred closes whose answers the idle connections have not taken yet */
+    synchronized int closesInFlight() {
+        return idle.stream().mapToInt(SftpConnection::closesInFlight).sum();
     }
 
     /** @return how many connections exist now (lent, idle or being opened) */

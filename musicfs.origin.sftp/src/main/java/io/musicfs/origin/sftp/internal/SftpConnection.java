@@ -1,7 +1,20 @@
 package io.musicfs.origin.sftp.internal;
 
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.sftp.client.RawSftpClient;
 import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.impl.SftpResponse;
+import org.apache.sshd.sftp.client.impl.SftpStatus;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One SSH connection to an origin's server and the SFTP channel on it. Used by one thread at a
@@ -10,8 +23,15 @@ import org.apache.sshd.sftp.client.SftpClient;
  */
 final class SftpConnection {
 
+    /** Closes whose answer may be outstanding at once; beyond that the oldest answer is waited for. */
+    static final int MAX_CLOSES_IN_FLIGHT = 32;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SftpConnection.class);
+
     private final ClientSession session;
     private final SftpClient sftp;
+    /** Request ids of closes sent whose answers are not taken yet; only the borrower touches it. */
+    private final ArrayDeque<Integer> closesInFlight = new ArrayDeque<>();
     /** When the connection went back to the pool ({@link System#nanoTime}); guarded by the pool. */
     long idleSinceNanos;
 
@@ -22,6 +42,57 @@ final class SftpConnection {
 
     SftpClient sftp() {
         return sftp;
+    }
+
+    /**
+     * Closes a remote file handle without waiting for the server's answer: a read then costs two
+     * round trips (open, read) instead of three. The server handles requests in order, so the
+     * handle is closed before anything sent after it runs. The answer is taken later
+     * ({@link #settleCloses}), as every answer must be, or it would stay in the client's queue.
+     *
+     * @param timeout how long to wait for the oldest outstanding answer when {@link #MAX_CLOSES_IN_FLIGHT} are
+     */
+    void closeLater(SftpClient.Handle handle, Duration timeout) throws IOException {
+        settleCloses(timeout);
+        byte[] id = handle.getIdentifier();
+        Buffer request = new ByteArrayBuffer(id.length + Long.SIZE, false);
+        request.putBytes(id);
+        closesInFlight.add(((RawSftpClient) sftp).send(SftpConstants.SSH_FXP_CLOSE, request));
+    }
+
+    /**
+     * Takes the answers of earlier closes that have arrived; waits (at most {@code timeout}) only
+     * while more than {@link #MAX_CLOSES_IN_FLIGHT} are outstanding. A refused close leaves the
+     * handle to the end of the server's session: worth a debug line, not a failure.
+     *
+     * @throws SocketTimeoutException when the oldest answer does not come within {@code timeout}
+     */
+    void settleCloses(Duration timeout) throws IOException {
+        RawSftpClient raw = (RawSftpClient) sftp;
+        while (!closesInFlight.isEmpty()) {
+            boolean mustWait = closesInFlight.size() >= MAX_CLOSES_IN_FLIGHT;
+            Buffer answer = raw.receive(closesInFlight.peek(), mustWait ? timeout : Duration.ZERO);
+            if (answer == null) {
+                if (mustWait) {
+                    throw new SocketTimeoutException("no answer to a close within " + timeout.toSeconds() + " s (readTimeoutSeconds)");
+                }
+                return;
+            }
+            closesInFlight.poll();
+            SftpResponse response = SftpResponse.parse(SftpConstants.SSH_FXP_CLOSE, answer);
+            if (response.getType() == SftpConstants.SSH_FXP_STATUS) {
+                SftpStatus status = SftpStatus.parse(response);
+                if (status.getStatusCode() != SftpConstants.SSH_FX_OK) {
+                    LOG.debug("close of a remote file refused: {} ({})", status.getMessage(),
+                            SftpConstants.getStatusName(status.getStatusCode()));
+                }
+            }
+        }
+    }
+
+    /** @return closes sent whose answers are not taken yet */
+    int closesInFlight() {
+        return closesInFlight.size();
     }
 
     /** @return whether neither the connection nor the channel has been closed (SSHD notices a dead peer on its own) */

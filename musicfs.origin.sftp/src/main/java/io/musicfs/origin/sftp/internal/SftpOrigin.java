@@ -255,11 +255,23 @@ public class SftpOrigin implements Origin {
         String remote = remote(path);
         int start = dst.position();
         try {
-            return pool.call("read " + remote, sftp -> {
+            return pool.callOnConnection("read " + remote, connection -> {
                 dst.position(start); // a retry starts over
-                try (SftpClient.CloseableHandle handle = sftp.open(remote, SftpClient.OpenMode.Read)) {
-                    return RangedRead.read(sftp, handle, offset, dst, settings.readTimeout());
+                SftpClient sftp = connection.sftp();
+                SftpClient.CloseableHandle handle = sftp.open(remote, SftpClient.OpenMode.Read);
+                int n;
+                try {
+                    n = RangedRead.read(sftp, handle, offset, dst, settings.readTimeout());
+                } catch (IOException | RuntimeException e) {
+                    try {
+                        handle.close();
+                    } catch (IOException | RuntimeException closing) {
+                        e.addSuppressed(closing);
+                    }
+                    throw e;
                 }
+                connection.closeLater(handle, settings.readTimeout()); // the answer is taken at a later call
+                return n;
             }, settings.readTimeout());
         } catch (SftpException e) {
             if (e.getStatus() == SftpConstants.SSH_FX_FAILURE) {

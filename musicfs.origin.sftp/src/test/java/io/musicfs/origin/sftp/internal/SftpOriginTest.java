@@ -310,6 +310,27 @@ class SftpOriginTest {
     }
 
     @Test
+    void readsCloseTheirFilesWithoutWaitingAndEveryAnswerIsTakenLater() throws Exception {
+        SshdServer own = ownServer();
+        SftpOrigin origin = activate(TestConfig.of("closes", own, own.writeKnownHosts(scratch.resolve("own_known_hosts")), music)
+                .set("maxSessions", 1));
+        for (int i = 0; i < 3 * SftpConnection.MAX_CLOSES_IN_FLIGHT; i++) {
+            int offset = i * 1000;
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            int n = origin.read("Artist/Album/01 big.flac", offset, buffer);
+            assertArrayEquals(Arrays.copyOfRange(big, offset, offset + 4096), Arrays.copyOf(buffer.array(), n), "read " + i);
+            assertTrue(origin.pool().closesInFlight() <= SftpConnection.MAX_CLOSES_IN_FLIGHT,
+                    origin.pool().closesInFlight() + " closes outstanding");
+        }
+        assertEquals(1, origin.pool().connectionsOpened(), "one connection served every read and close");
+        // The server answers in order: once a stat is answered, every close sent before it has been too,
+        // and the next call takes those answers.
+        origin.stat("Artist/Album/01 big.flac");
+        origin.stat("Artist/Album/01 big.flac");
+        assertEquals(0, origin.pool().closesInFlight(), "every close answer was taken");
+    }
+
+    @Test
     void aReadAfterTheServerRestartedReconnects() throws IOException {
         SshdServer own = ownServer();
         Path trusting = own.writeKnownHosts(scratch.resolve("own_known_hosts"));
