@@ -54,7 +54,9 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  *
  * <p><b>Reads</b> do not go through the SDK client: {@link S3Origin#read} sends a plain
  * {@code HttpURLConnection} GET on a presigned URL ({@link PresignedGets}) under the same permits,
- * timeouts and retry rules; listing and HEAD stay on the client.
+ * timeouts and retry rules; listing and HEAD stay on the client. A server that refuses a freshly
+ * presigned GET but grants the client's request (clock skew, no query-string signatures) is read
+ * through the client from then on.
  *
  * <p>Threads: one daemon thread ({@code musicfs-s3-timeouts-<id>}) fires the SDK's request timeouts;
  * requests run on their callers' threads. {@link #close()} stops it.
