@@ -9,8 +9,9 @@
 #     an empty chunk cache (daemon warmed up by reading another file first), rclone with an empty
 #     VFS cache; MB/s and MusicFS as a share of the direct read and a multiple of rclone;
 #  3. open + first 64 KiB of 200 random tracks that are cached (read once before; page cache
-#     dropped), p50 and p99 in ms;
-#  4. 64 KiB reads at 1000 random offsets of cached files (page cache dropped), p50 and p99 in ms;
+#     dropped), p50 and p99 in ms, each the median over REPEAT runs;
+#  4. 64 KiB reads at 1000 random offsets of cached files (page cache dropped), p50 and p99 in ms,
+#     each the median over REPEAT runs;
 #  5. RSS of each daemon after those reads.
 # "Page cache dropped" means the data only: bench/evict.py. Needs root (page cache, mounts). Installs mergerfs and rclone with apt-get when missing.
 # The machine this runs on may be shared: quote medians and ratios from one run.
@@ -68,12 +69,12 @@ cleanup() {
 trap cleanup EXIT
 
 # Latencies of open + first 64 KiB of files, or of 64 KiB preads at random offsets: prints "p50 p99" in ms.
-latencies() { # mode dir listfile
+latencies() { # mode dir listfile seed (each run its own sample, so no daemon serves it from memory)
   python3 - "$@" <<'EOF'
 import os, random, sys, time
 mode, base, listfile = sys.argv[1], sys.argv[2], sys.argv[3]
 files = [l.rstrip("\n") for l in open(listfile) if l.strip()]
-random.seed(7)
+random.seed(int(sys.argv[4]))
 lat = []
 if mode == "open":
     for f in random.sample(files, min(200, len(files))):
@@ -133,8 +134,13 @@ for fs in musicfs mergerfs rclone; do
   while read -r f; do cat "$base/$f" > /dev/null; done < "$list"
   cat "$base/$big" > /dev/null
   for i in $(seq "$repeat"); do read_mbps "$base/$big" >> "$work/$fs-warm.dat"; done
-  drop_caches; open_lat=$(latencies open "$base" "$list")
-  drop_caches; rand_lat=$(latencies random "$base" "$list")
+  for i in $(seq "$repeat"); do
+    drop_caches; latencies open "$base" "$list" "$i" >> "$work/$fs-open.dat"
+    drop_caches; latencies random "$base" "$list" "$i" >> "$work/$fs-random.dat"
+  done
+  # medians over the runs of each percentile
+  open_lat="$(cut -d' ' -f1 "$work/$fs-open.dat" | median) $(cut -d' ' -f2 "$work/$fs-open.dat" | median)"
+  rand_lat="$(cut -d' ' -f1 "$work/$fs-random.dat" | median) $(cut -d' ' -f2 "$work/$fs-random.dat" | median)"
   case $fs in musicfs) pid=$mpid;; rclone) pid=$rpid;; mergerfs) pid=$(pgrep -f "mergerfs.*bench-mergerfs" | head -1);; esac
   echo "$fs: warm sequential $(median < "$work/$fs-warm.dat") MB/s; open+64 KiB of 200 cached tracks p50/p99 $open_lat ms;" \
        "64 KiB at random offsets p50/p99 $rand_lat ms; RSS $(rss_of "$pid")"
