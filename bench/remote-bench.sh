@@ -474,7 +474,7 @@ label() { case $1 in musicfs-s3) echo "MusicFS (S3)";; rclone-s3) echo "rclone m
   musicfs-sftp) echo "MusicFS (SFTP)";; rclone-sftp) echo "rclone mount (SFTP)";; sshfs) echo "sshfs (SFTP)";; esac; }
 load="$(awk '{print $2}' "$work/loadavg.txt" | sort -g | awk '{a[NR]=$1} END {printf "min %s, median %s, max %s (%d samples)", a[1], a[int((NR+1)/2)], a[NR], NR}')"
 echo
-echo "== summary: medians of $repeat runs (scans: $scan_repeat); $tracks bulk tracks + hard cases + one 64 MB track; $(nproc) cores"
+echo "== summary: medians of $repeat runs (scans: $scan_repeat); $tracks bulk tracks + hard cases + ${#bigs[@]} x 64 MB tracks; $(nproc) cores"
 echo "load average before the run: $load_before; 1-min load average during the run: $load"
 printf '%-22s %-8s %14s %14s %14s %15s %6s\n' "" "" "cold 64MB MB/s" "open+64K p50" "open+64K p99" "listing (files)" "sha"
 printf '%-22s %-8s %14s\n' "source file directly" "" "$(m seq-direct)"
