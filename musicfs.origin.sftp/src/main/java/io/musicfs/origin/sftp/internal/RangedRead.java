@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.sshd.common.SshException;
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -23,6 +24,10 @@ import org.apache.sshd.sftp.common.SftpException;
  * <p>Answers are taken in order. A short answer (a server that caps its reads below what was asked,
  * or a file that ended) ends the round: the answers after it are drained and dropped, later
  * requests are made the size the server gave, and the next round starts where the data stopped.
+ * An answer shorter than {@link #SURE_READ_BYTES} is the end of the file: a server reads "as many
+ * bytes as it can" and should take reads of that size whole (SFTP draft 02, sections 3 and 6.4), so
+ * the common read of a small file or of a track's last chunk (the cache asks one byte past the
+ * catalogued end) costs one round trip, not a second one to be told the file ended.
  * Runs on the thread that holds the connection.
  */
 final class RangedRead {
@@ -31,6 +36,10 @@ final class RangedRead {
     static final int REQUEST_BYTES = 128 * 1024;
     /** Requests in flight at once: 2 MiB, within the connector's 8 MiB channel window. */
     static final int MAX_IN_FLIGHT = 16;
+    /** Reads every server should answer whole: packets of 34000 bytes, 32768 bytes of data (SFTP draft 02). */
+    static final int SURE_READ_BYTES = 32 * 1024;
+    /** Rounds of requests sent since the class was loaded; tests compare it before and after a read. */
+    static final LongAdder ROUNDS = new LongAdder();
 
     private RangedRead() {
     }
@@ -48,6 +57,7 @@ final class RangedRead {
         int total = 0;
         boolean eof = false;
         while (dst.hasRemaining() && !eof) {
+            ROUNDS.increment();
             int wanted = dst.remaining();
             int count = Math.min(MAX_IN_FLIGHT, (wanted + requestBytes - 1) / requestBytes);
             int[] ids = new int[count];
@@ -82,7 +92,9 @@ final class RangedRead {
                     total += n;
                     if (n < lengths[i]) {
                         contiguous = false;
-                        if (n > 0 && i < count - 1) {
+                        if (n < SURE_READ_BYTES) {
+                            eof = true; // less than any server caps a read to: the file ends here
+                        } else if (i < count - 1) {
                             requestBytes = n; // the server caps its reads: ask for what it gives
                         }
                     }

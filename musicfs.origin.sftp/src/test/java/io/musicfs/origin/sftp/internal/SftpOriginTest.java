@@ -310,6 +310,26 @@ class SftpOriginTest {
     }
 
     @Test
+    void aShortAnswerEndsTheFileSoASmallReadIsOneRoundTrip() throws IOException {
+        SftpOrigin origin = activate(config(server));
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+        long before = RangedRead.ROUNDS.sum();
+        assertEquals(5, origin.read("Artist/Album/02 small.mp3", 0, chunk));
+        assertEquals("hello", new String(chunk.array(), 0, 5, java.nio.charset.StandardCharsets.US_ASCII));
+        // the cache asks for a track's last chunk one byte past the catalogued end, to notice growth
+        ByteBuffer last = ByteBuffer.allocate(6);
+        assertEquals(5, origin.read("Artist/Album/01 big.flac", big.length - 5, last));
+        assertArrayEquals(Arrays.copyOfRange(big, big.length - 5, big.length), Arrays.copyOf(last.array(), 5));
+        assertEquals(2, RangedRead.ROUNDS.sum() - before, "one round of requests per read, none to learn that the file ended");
+
+        // answers of whole requests are never taken for the end: a read across many requests fills its buffer
+        ByteBuffer wide = ByteBuffer.allocate(big.length);
+        assertEquals(big.length, origin.read("Artist/Album/01 big.flac", 0, wide));
+        assertArrayEquals(big, wide.array());
+        assertEquals(-1, origin.read("Artist/Album/01 big.flac", big.length, ByteBuffer.allocate(10)));
+    }
+
+    @Test
     void readsCloseTheirFilesWithoutWaitingAndEveryAnswerIsTakenLater() throws Exception {
         SshdServer own = ownServer();
         SftpOrigin origin = activate(TestConfig.of("closes", own, own.writeKnownHosts(scratch.resolve("own_known_hosts")), music)
