@@ -375,6 +375,13 @@ public final class ChunkStore implements AutoCloseable {
      *     hashing to its name: a hash collision, so {@code src} must not be cached under that name
      */
     boolean collides(long hash, ByteBuffer src) throws IOException {
+        if (scanned[shardOf(hash)] && !index.contains(hash)) {
+            // The inventory has counted this shard and the store adds every chunk it renames in: no
+            // file under this name, and no system call on the reader's thread to learn it (on a
+            // cold dentry cache even a failed lookup reads the disk). A stale read of the flag only
+            // costs the lookup below; a chunk put there behind the store's back meets the writer's check.
+            return false;
+        }
         Path target = pathOf(hash);
         if (!Files.exists(target)) {
             return false;

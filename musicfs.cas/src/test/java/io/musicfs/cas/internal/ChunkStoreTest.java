@@ -1,6 +1,7 @@
 package io.musicfs.cas.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,6 +99,30 @@ class ChunkStoreTest {
         assertEquals(2, stats.badChunks(), "a missing chunk is not a bad one");
         assertEquals(0, stats.chunks());
         assertEquals(0, stats.bytes());
+    }
+
+    @Test
+    void onceCountedTheStoreAnswersCollisionChecksFromWhatItHoldsAndTheWriteStillRefusesOtherBytes() throws Exception {
+        byte[] planted = random(5000);
+        byte[] claimed = random(5000);
+        claimed[0] ^= 1; // other bytes arriving under the planted chunk's name: what a 64-bit collision looks like
+        long hash = ChunkStore.hash(direct(planted));
+        store = open();
+        awaitInventory();
+        // a valid chunk file the store never wrote nor counted (put there behind its back after the inventory)
+        Files.createDirectories(store.pathOf(hash).getParent());
+        Files.write(store.pathOf(hash), planted);
+
+        assertFalse(store.collides(hash, direct(claimed)), "not a chunk the store holds: the reader's check does not look at the disk");
+        assertThrows(ChunkStore.ChunkCollision.class, () -> store.write(hash, direct(claimed)), "the write does, and refuses");
+        assertArrayEquals(planted, Files.readAllBytes(store.pathOf(hash)), "and leaves the file alone");
+
+        // once counted, the same check compares the bytes
+        store.close();
+        store = open();
+        awaitInventory();
+        assertTrue(store.collides(hash, direct(claimed)));
+        assertFalse(store.collides(hash, direct(planted)));
     }
 
     @Test
