@@ -13,7 +13,8 @@
 #  4. 64 KiB reads at 1000 random offsets of cached files (page cache dropped), p50 and p99 in ms,
 #     each the median over REPEAT runs;
 #  5. RSS of each daemon after those reads.
-# "Page cache dropped" means the data only: bench/evict.py. Needs root (page cache, mounts). Installs mergerfs and rclone with apt-get when missing.
+# "Page cache dropped" means the data only (bench/evict.py). Needs root (page cache, mounts).
+# Installs mergerfs and rclone with apt-get when missing.
 # The machine this runs on may be shared: quote medians and ratios from one run.
 # Usage: bench/cache-bench.sh [TRACKS] [WORKDIR]
 set -euo pipefail

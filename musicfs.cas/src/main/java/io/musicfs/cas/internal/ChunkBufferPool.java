@@ -222,10 +222,8 @@ final class ChunkBufferPool {
     /**
      * Makes every published buffer whose chunk matches unfindable (the cache was cleared: its chunks
      * must come from the origins again, not from memory). Pinned ones stay with their readers.
-     *
-     * @return how many buffers were forgotten
      */
-    synchronized int forget(LongPredicate chunks) {
+    synchronized void forget(LongPredicate chunks) {
         List<Buffer> matching = new ArrayList<>();
         for (Buffer b : published.values()) {
             if (chunks.test(b.hash)) {
@@ -235,7 +233,6 @@ final class ChunkBufferPool {
         for (Buffer b : matching) {
             unpublish(b);
         }
-        return matching.size();
     }
 
     /** @return buffers allocated beyond {@link #capacity()} because every kept one was in use */

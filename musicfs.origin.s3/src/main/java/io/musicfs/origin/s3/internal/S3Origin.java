@@ -269,7 +269,8 @@ public class S3Origin implements Origin {
      * the request timeout bounds the whole read (attempts, backoff and body), retries follow
      * {@link S3Failures#retryable} with the client's backoff strategies and attempt count, error
      * answers become the same {@link S3Exception}s, so {@link S3Failures} words them alike. A
-     * cached URL that meets access denied is re-signed once (the credentials may have rotated).
+     * cached URL that meets access denied is re-signed once (the credentials may have rotated); a
+     * freshly signed one that is refused is read through the client ({@link #readRefusedPresigned}).
      */
     @Override
     public int read(String path, long offset, ByteBuffer dst) throws IOException {
@@ -285,7 +286,7 @@ public class S3Origin implements Origin {
         String range = "bytes=" + offset + "-" + last;
         try (S3Connection.Request request = connection.request("read", path)) {
             if (presignedRefused) {
-                return readThroughClient(path, key, range, dst, request);
+                return readThroughClient(path, key, offset, range, dst, request);
             }
             boolean resigned = false;
             for (int attempt = 1; ; attempt++) {
@@ -337,7 +338,7 @@ public class S3Origin implements Origin {
                     // Refused though freshly signed: wrong credentials, or a server that does not take
                     // query-string signatures, or a clock off by more than the server allows (the
                     // client corrects its clock, a presigned URL cannot). The client's own request decides.
-                    return readRefusedPresigned(path, key, range, dst, request, failure);
+                    return readRefusedPresigned(path, key, offset, range, dst, request, failure);
                 }
                 if (attempt < S3Connection.MAX_ATTEMPTS && S3Failures.retryable(failure)
                         && backoff(attempt, S3Failures.throttling(failure), request)) {
@@ -353,9 +354,9 @@ public class S3Origin implements Origin {
      * client's request is granted, reads of this origin take the client's path from then on (one
      * warning); when it is refused too, its failure is the answer, as it was before presigned reads.
      */
-    private int readRefusedPresigned(String path, String key, String range, ByteBuffer dst, S3Connection.Request request,
-            S3Exception refused) throws IOException {
-        int n = readThroughClient(path, key, range, dst, request);
+    private int readRefusedPresigned(String path, String key, long offset, String range, ByteBuffer dst,
+            S3Connection.Request request, S3Exception refused) throws IOException {
+        int n = readThroughClient(path, key, offset, range, dst, request);
         if (!presignedRefused) {
             presignedRefused = true;
             LOG.warn("origin {}: {} refused a presigned read ({}) but granted the same read through the SDK client; reads go"
@@ -367,8 +368,8 @@ public class S3Origin implements Origin {
     }
 
     /** One ranged GET through the SDK client: its whole request pipeline, clock-skew correction included. */
-    private int readThroughClient(String path, String key, String range, ByteBuffer dst, S3Connection.Request request)
-            throws IOException {
+    private int readThroughClient(String path, String key, long offset, String range, ByteBuffer dst,
+            S3Connection.Request request) throws IOException {
         ResponseInputStream<GetObjectResponse> in;
         try {
             in = connection.client().getObject(b -> b.bucket(settings.bucket()).key(key).range(range)
@@ -387,14 +388,13 @@ public class S3Origin implements Origin {
         } catch (RuntimeException e) {
             throw unexpected("read", path, e);
         }
-        long offset = Long.parseLong(range.substring("bytes=".length(), range.indexOf('-')));
         return copy(path, offset, body(in), dst, request);
     }
 
     /** A GET of the range, not yet sent; its timeouts never reach past the request's deadline. */
     private HttpURLConnection open(PresignedGets.Signed signed, String range, S3Connection.Request request) throws IOException {
         HttpURLConnection http = (HttpURLConnection) signed.url().openConnection();
-        long left = Math.max(1, Math.min(settings.requestTimeout().toMillis(), request.remaining().toMillis()));
+        long left = request.remaining().toMillis(); // at least 1 ms, at most the request timeout
         http.setConnectTimeout((int) Math.min(left, connection.connectTimeout().toMillis()));
         http.setReadTimeout((int) Math.min(left, Integer.MAX_VALUE));
         http.setInstanceFollowRedirects(false); // a redirect is an answer (wrong region), never followed with the signature
@@ -478,9 +478,6 @@ public class S3Origin implements Origin {
                 IOException withheld = new IOException(e.getClass().getName() + " (message withheld: it quoted the presigned URL)");
                 withheld.setStackTrace(e.getStackTrace());
                 return withheld;
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return e;

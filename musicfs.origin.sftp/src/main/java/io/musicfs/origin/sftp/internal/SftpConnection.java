@@ -47,13 +47,11 @@ final class SftpConnection {
     /**
      * Closes a remote file handle without waiting for the server's answer: a read then costs two
      * round trips (open, read) instead of three. The server handles requests in order, so the
-     * handle is closed before anything sent after it runs. The answer is taken later
-     * ({@link #settleCloses}), as every answer must be, or it would stay in the client's queue.
-     *
-     * @param timeout how long to wait for the oldest outstanding answer when {@link #MAX_CLOSES_IN_FLIGHT} are
+     * handle is closed before anything sent after it runs. The answer is taken by the
+     * {@link #settleCloses} the pool runs before each call on this connection, as every answer must
+     * be taken, or it would stay in the client's queue.
      */
-    void closeLater(SftpClient.Handle handle, Duration timeout) throws IOException {
-        settleCloses(timeout);
+    void closeLater(SftpClient.Handle handle) throws IOException {
         byte[] id = handle.getIdentifier();
         Buffer request = new ByteArrayBuffer(id.length + Long.SIZE, false);
         request.putBytes(id);
@@ -62,7 +60,7 @@ final class SftpConnection {
 
     /**
      * Takes the answers of earlier closes that have arrived; waits (at most {@code timeout}) only
-     * while more than {@link #MAX_CLOSES_IN_FLIGHT} are outstanding. A refused close leaves the
+     * while {@link #MAX_CLOSES_IN_FLIGHT} or more are outstanding. A refused close leaves the
      * handle to the end of the server's session: worth a debug line, not a failure.
      *
      * @throws SocketTimeoutException when the oldest answer does not come within {@code timeout}

@@ -270,7 +270,7 @@ public class SftpOrigin implements Origin {
                     }
                     throw e;
                 }
-                connection.closeLater(handle, settings.readTimeout()); // the answer is taken at a later call
+                connection.closeLater(handle); // the answer is taken at the connection's next call
                 return n;
             }, settings.readTimeout());
         } catch (SftpException e) {
