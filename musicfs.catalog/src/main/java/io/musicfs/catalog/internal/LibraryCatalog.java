@@ -329,6 +329,13 @@ public class LibraryCatalog implements Library, ManifestStore {
             syncStates.put(origin.id(), new SyncState(origin.id(), false, completed, 0, "interrupted"));
             LOG.info("origin {}: sync stopped; it resumes from its checkpoint next time", origin.id());
         } catch (IOException | RuntimeException e) {
+            if (!active) {
+                // The catalog stopped under the sync (its thread interrupted, the database closing): not a failure of the origin.
+                syncStates.put(origin.id(), new SyncState(origin.id(), false, completed, 0, "interrupted"));
+                LOG.info("origin {}: sync stopped by the catalog's stop ({}); it resumes from its checkpoint next time", origin.id(),
+                        e.getMessage());
+                return;
+            }
             syncStates.put(origin.id(), new SyncState(origin.id(), false, completed, 0, e.getMessage()));
             LOG.error("origin {}: sync failed: {}; its tracks stay listed as they were", origin.id(), e.getMessage(),
                     e instanceof RuntimeException ? e : null);

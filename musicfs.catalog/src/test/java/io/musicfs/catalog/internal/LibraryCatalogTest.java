@@ -108,6 +108,32 @@ class LibraryCatalogTest {
     }
 
     @Test
+    void aSyncCutShortByTheCatalogsStopIsStoppedNotFailed() throws Exception {
+        Path music = Files.createDirectories(tmp.resolve("music"));
+        java.util.concurrent.CountDownLatch walking = new java.util.concurrent.CountDownLatch(1);
+        DirectoryOrigin origin = new DirectoryOrigin("music", music) {
+            @Override
+            public void walk(io.musicfs.api.origin.OriginVisitor visitor) throws java.io.IOException {
+                walking.countDown();
+                try {
+                    new java.util.concurrent.CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    // what the database says when the stop interrupts its thread: a plain I/O error
+                    throw new java.io.IOException("08000 Connection closed by unknown interrupt.");
+                }
+            }
+        };
+        catalog = activate(0, "music");
+        catalog.addOrigin(origin);
+        assertTrue(walking.await(10, TimeUnit.SECONDS), "the sync started");
+
+        catalog.deactivate();
+
+        assertEquals("interrupted", catalog.syncState("music").lastError(), "a stop, not a failure of the origin");
+        catalog = null;
+    }
+
+    @Test
     void badConfigurationNamesTheProperty() {
         LibraryCatalog c = new LibraryCatalog();
         assertTrue(assertThrows(IllegalArgumentException.class, () -> c.activate(config(" ", 1)))

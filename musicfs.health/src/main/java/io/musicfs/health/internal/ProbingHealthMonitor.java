@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -216,7 +217,7 @@ public class ProbingHealthMonitor implements HealthMonitor {
 
     /** Starts due probes and refreshes the service state until interrupted. */
     void runLoop() throws InterruptedException {
-        while (!Thread.currentThread().isInterrupted()) {
+        while (!stopping && !Thread.currentThread().isInterrupted()) {
             long now = System.nanoTime();
             probeDue(now);
             refreshState();
@@ -237,13 +238,17 @@ public class ProbingHealthMonitor implements HealthMonitor {
     }
 
     /**
-     * Starts every probe that is due, each on its own thread with its own deadline.
+     * Starts every probe that is due, each on its own thread with its own deadline. Once the
+     * monitor stops (its threads are shut down while the loop may still be in here) it starts none.
      *
      * @return the probes started, so tests can wait for their verdicts
      */
     List<Future<?>> probeDue(long now) {
         List<Future<?>> started = new ArrayList<>();
         for (OriginProbes record : records.values()) {
+            if (stopping) {
+                return started;
+            }
             Probe probe = record.startIfDue(now, interval);
             if (probe == null) {
                 continue;
@@ -253,12 +258,20 @@ public class ProbingHealthMonitor implements HealthMonitor {
                         localThreshold, remoteThreshold));
                 continue;
             }
-            Future<?> running = probeThreads.submit(() -> runProbe(record, probe));
-            deadlines.schedule(() -> {
-                judge(() -> record.failed(probe, null, "probe did not answer within " + seconds(timeout), System.nanoTime(),
-                        dnsRetry, localThreshold, remoteThreshold));
-                running.cancel(true);
-            }, timeout, TimeUnit.NANOSECONDS);
+            Future<?> running;
+            try {
+                running = probeThreads.submit(() -> runProbe(record, probe));
+                deadlines.schedule(() -> {
+                    judge(() -> record.failed(probe, null, "probe did not answer within " + seconds(timeout), System.nanoTime(),
+                            dnsRetry, localThreshold, remoteThreshold));
+                    running.cancel(true);
+                }, timeout, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                if (stopping) {
+                    return started; // deactivated between the check above and here: the threads are gone
+                }
+                throw e;
+            }
             started.add(running);
         }
         return started;

@@ -235,6 +235,15 @@ class ProbingHealthMonitorTest {
     }
 
     @Test
+    void aProbeRoundThatOutlivesTheMonitorStartsNothingAndDoesNotFail() throws Exception {
+        origin("nas", false, 1);
+        monitor.deactivate(); // its probe and deadline threads are shut down while the loop may still run
+        now += TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS);
+        assertEquals(List.of(), monitor.probeDue(now));
+        monitor.runLoop(); // returns at once instead of probing on with no threads
+    }
+
+    @Test
     void changesAreSentOnEventAdminOncePerChange() throws Exception {
         FaultInjectingOrigin nas = origin("nas", false, 1);
         round();
