@@ -32,7 +32,7 @@ final class Daemon implements AutoCloseable {
         pump.start();
     }
 
-    /** Starts {@code java -jar musicfs.jar ARGS}, behind the command {@code prefix} if one is given. */
+    /** Starts {@code java @daemon.jvm -jar musicfs.jar ARGS}, behind the command {@code prefix} if one is given. */
     static Daemon start(List<String> args, String... prefix) throws IOException {
         return start(args, java.util.Map.of(), prefix);
     }
@@ -48,6 +48,7 @@ final class Daemon implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Djava.util.logging.config.file=" + ROOT.resolve("musicfs.run/conf/logging.properties"));
         command.add("-Dlogback.configurationFile=" + ROOT.resolve("musicfs.run/conf/logback.xml"));
+        command.add("@" + ROOT.resolve("musicfs.run/conf/daemon.jvm")); // the daemon's JVM options, as shipped
         command.addAll(jvmOptions);
         command.add("-jar");
         command.add(JAR.toString());

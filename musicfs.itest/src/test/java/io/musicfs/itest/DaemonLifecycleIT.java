@@ -287,6 +287,48 @@ class DaemonLifecycleIT {
     }
 
     @Test
+    void backgroundWorkRunsAtALowerCpuPriorityThanTheThreadsThatServeReads() throws Exception {
+        try (Daemon daemon = served(start(List.of()))) {
+            try {
+                MountedTree.assertMatches(mountPoint, corpus.present()); // every thread kind has run
+                Map<String, List<Integer>> niceByName = threadNiceness(daemon.pid());
+                assertAllNice(niceByName, "C2 CompilerThre", 19);
+                assertAllNice(niceByName, "musicfs-cas-wri", 10); // the cache writer
+                assertAllNice(niceByName, "musicfs-sync-1", 10);
+                assertAllNice(niceByName, "musicfs-cas-ori", 0); // origin calls of readers
+                assertAllNice(niceByName, "musicfs-fuse", 0); // libfuse's loop and its workers
+            } finally {
+                daemon.saveOutput(testName);
+            }
+        }
+    }
+
+    /** @return the nice value of each thread of the process, by thread name (as the kernel keeps it: 15 characters) */
+    private static Map<String, List<Integer>> threadNiceness(long pid) throws IOException {
+        Map<String, List<Integer>> byName = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] after = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                byName.computeIfAbsent(name, n -> new ArrayList<>()).add(Integer.parseInt(after[16])); // field 19: nice
+            }
+        }
+        return byName;
+    }
+
+    private static void assertAllNice(Map<String, List<Integer>> niceByName, String name, int nice) {
+        List<Integer> values = niceByName.get(name);
+        assertTrue(values != null && !values.isEmpty(), "no thread named " + name + " in " + niceByName);
+        assertTrue(values.stream().allMatch(v -> v == nice), name + " threads should run at nice " + nice + ": " + niceByName);
+    }
+
+    @Test
     void tooFewFileDescriptorsGiveOneClearError() throws Exception {
         List<String> args = List.of("mount", "--origin", music.toString(), "--cache", cache.toString(), mountPoint.toString());
         try (Daemon daemon = Daemon.start(List.of(), args, Map.of(), "prlimit", "--nofile=64:64", "--")) {

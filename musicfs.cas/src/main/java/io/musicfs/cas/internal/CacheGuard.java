@@ -124,6 +124,7 @@ final class CacheGuard implements AutoCloseable {
         this.upkeep = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "musicfs-cas-upkeep");
             t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY); // background work yields the CPU to reads (README: "CPU priorities")
             return t;
         });
         upkeep.scheduleWithFixedDelay(this::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);

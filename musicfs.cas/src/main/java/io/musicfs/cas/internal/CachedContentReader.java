@@ -433,6 +433,7 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
         this.readAheadPool = new ThreadPoolExecutor(READ_AHEAD_THREADS, READ_AHEAD_THREADS, READ_AHEAD_IDLE_SECONDS, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(READ_AHEAD_QUEUE), r -> {
                     Thread t = new Thread(r, "musicfs-cas-readahead-" + threadNumber.incrementAndGet());
+                    t.setPriority(Thread.NORM_PRIORITY); // a reader waits: never the lowered priority of a background creator
                     t.setDaemon(true);
                     return t;
                 });
@@ -441,6 +442,7 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
                 r -> {
                     Thread t = new Thread(r, "musicfs-cas-manifests");
                     t.setDaemon(true);
+                    t.setPriority(Thread.MIN_PRIORITY); // background work yields the CPU to reads (README: "CPU priorities")
                     return t;
                 });
         this.manifestForgets.allowCoreThreadTimeOut(true);

@@ -96,6 +96,7 @@ public final class ChunkStore implements AutoCloseable {
         }
         this.inventory = new Thread(this::takeInventory, "musicfs-cas-inventory");
         this.inventory.setDaemon(true);
+        this.inventory.setPriority(Thread.MIN_PRIORITY); // background work yields the CPU to reads (README: "CPU priorities")
     }
 
     /**

@@ -155,6 +155,7 @@ final class ChunkWriter implements AutoCloseable {
         this.manifestWarnings = manifestWarnings;
         this.thread = new Thread(this::run, "musicfs-cas-writer");
         this.thread.setDaemon(true);
+        this.thread.setPriority(Thread.MIN_PRIORITY); // background work yields the CPU to reads (README: "CPU priorities")
         this.thread.start();
     }
 

@@ -50,6 +50,7 @@ final class OriginReads implements AutoCloseable {
         AtomicInteger threadNumber = new AtomicInteger();
         pool = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "musicfs-cas-origin-" + threadNumber.incrementAndGet());
+            t.setPriority(Thread.NORM_PRIORITY); // a reader waits: never the lowered priority of a background creator
             t.setDaemon(true);
             return t;
         });

@@ -517,6 +517,7 @@ public class LibraryCatalog implements Library, ManifestStore {
         return r -> {
             Thread t = new Thread(r, prefix + n.incrementAndGet());
             t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY); // background work yields the CPU to reads (README: "CPU priorities")
             return t;
         };
     }

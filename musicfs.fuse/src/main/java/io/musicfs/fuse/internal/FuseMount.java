@@ -141,6 +141,7 @@ public class FuseMount implements Mount {
         options = mountOptions(config);
         loop = new Thread(this::mountAndServe, "musicfs-fuse");
         loop.setDaemon(true);
+        loop.setPriority(Thread.NORM_PRIORITY); // libfuse's workers inherit it: never a background creator's lowered one
         loop.start();
     }
 

@@ -59,7 +59,7 @@ public final class DerbyManifestStore implements ManifestStore {
         }
         synchronized (stripe(file)) {
             db.transaction("loading the manifest of file " + file.fileId() + " (" + file.path() + ")", c -> {
-                if (currentVersion(c, file, chunkSize, false)) {
+                if (currentVersion(c, file, chunkSize, false) == Version.CURRENT) {
                     try (PreparedStatement ps = c.prepareStatement(
                             "SELECT chunk_index, hash FROM manifest_chunks WHERE file_id = ?")) {
                         ps.setLong(1, file.fileId());
@@ -109,9 +109,9 @@ public final class DerbyManifestStore implements ManifestStore {
         String what = indexes.length == 1 ? "chunk " + indexes[0] : indexes.length + " chunks";
         synchronized (stripe(file)) {
             db.transaction("recording " + what + " of file " + file.fileId() + " (" + file.path() + ")", c -> {
-                currentVersion(c, file, chunkSize, true);
+                boolean fresh = currentVersion(c, file, chunkSize, true) == Version.CREATED;
                 markStored(bits, file.fileId());
-                try (PreparedStatement up = c.prepareStatement(
+                try (PreparedStatement up = fresh ? null : c.prepareStatement(
                         "UPDATE manifest_chunks SET hash = ? WHERE file_id = ? AND chunk_index = ?");
                         PreparedStatement in = c.prepareStatement(
                                 "INSERT INTO manifest_chunks (file_id, chunk_index, hash) VALUES (?, ?, ?)")) {
@@ -119,11 +119,16 @@ public final class DerbyManifestStore implements ManifestStore {
                         if (hashes[i] == Manifest.UNKNOWN) {
                             continue;
                         }
-                        up.setLong(1, hashes[i]);
-                        up.setLong(2, file.fileId());
-                        up.setInt(3, indexes[i]);
-                        if (up.executeUpdate() > 0) {
-                            continue;
+                        if (up != null) {
+                            // A stored manifest may hold the chunk already (fetched again after eviction).
+                            // Not asked of a manifest just created: an update of no row costs Derby a warning
+                            // with a stack trace, more than the insert itself.
+                            up.setLong(1, hashes[i]);
+                            up.setLong(2, file.fileId());
+                            up.setInt(3, indexes[i]);
+                            if (up.executeUpdate() > 0) {
+                                continue;
+                            }
                         }
                         in.setLong(1, file.fileId());
                         in.setInt(2, indexes[i]);
@@ -155,9 +160,10 @@ public final class DerbyManifestStore implements ManifestStore {
      * Makes sure the stored manifest describes the file's current version at this chunk size:
      * drops a stored manifest of another version and, when {@code create}, writes the version row.
      *
-     * @return whether a manifest of the current version is stored (its chunks are worth reading)
+     * @return whether a manifest of the current version was stored ({@link Version#CURRENT}; its chunks are
+     *     worth reading), has just been created (no chunks yet) or is not stored
      */
-    private static boolean currentVersion(Connection c, TrackFile file, int chunkSize, boolean create)
+    private static Version currentVersion(Connection c, TrackFile file, int chunkSize, boolean create)
             throws SQLException {
         boolean stored = false;
         boolean current = false;
@@ -173,7 +179,7 @@ public final class DerbyManifestStore implements ManifestStore {
             }
         }
         if (current) {
-            return true;
+            return Version.CURRENT;
         }
         if (stored) {
             // another version of the file (or another chunking): its chunks must never be mixed in
@@ -200,10 +206,13 @@ public final class DerbyManifestStore implements ManifestStore {
                 }
                 ps.executeUpdate();
             }
-            return true;
+            return Version.CREATED;
         }
-        return false;
+        return Version.NONE;
     }
+
+    /** What {@link #currentVersion} found of the file's manifest. */
+    private enum Version { CURRENT, CREATED, NONE }
 
     /** @return loads that were answered from memory because the file has no manifest */
     long queriesSkipped() {

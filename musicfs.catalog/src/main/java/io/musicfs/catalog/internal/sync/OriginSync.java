@@ -158,6 +158,7 @@ public final class OriginSync implements AutoCloseable {
         this.tagPool = Executors.newFixedThreadPool(options.tagThreads(), r -> {
             Thread t = new Thread(r, "musicfs-tags-" + n.incrementAndGet());
             t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY); // background work yields the CPU to reads (README: "CPU priorities")
             return t;
         });
     }

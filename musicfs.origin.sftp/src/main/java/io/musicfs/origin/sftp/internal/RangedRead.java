@@ -1,7 +1,6 @@
 package io.musicfs.origin.sftp.internal;
 
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
@@ -11,6 +10,7 @@ import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.sftp.client.RawSftpClient;
 import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpMessage;
 import org.apache.sshd.sftp.client.impl.SftpResponse;
 import org.apache.sshd.sftp.client.impl.SftpStatus;
 import org.apache.sshd.sftp.common.SftpConstants;
@@ -28,6 +28,8 @@ import org.apache.sshd.sftp.common.SftpException;
  * bytes as it can" and should take reads of that size whole (SFTP draft 02, sections 3 and 6.4), so
  * the common read of a small file or of a track's last chunk (the cache asks one byte past the
  * catalogued end) costs one round trip, not a second one to be told the file ended.
+ * A request is handed to the channel without waiting until it is on the wire: its answer cannot
+ * come before, and the wait would cost a thread switch per request.
  * Runs on the thread that holds the connection.
  */
 final class RangedRead {
@@ -50,9 +52,8 @@ final class RangedRead {
      * @throws SftpException the server's error for a read (the connection is fine)
      * @throws IOException when the connection failed or an answer did not come within {@code timeout}
      */
-    static int read(SftpClient sftp, SftpClient.Handle handle, long offset, ByteBuffer dst, Duration timeout) throws IOException {
+    static int read(SftpClient sftp, byte[] handle, long offset, ByteBuffer dst, Duration timeout) throws IOException {
         RawSftpClient raw = (RawSftpClient) sftp;
-        byte[] id = handle.getIdentifier();
         int requestBytes = REQUEST_BYTES;
         int total = 0;
         boolean eof = false;
@@ -60,24 +61,21 @@ final class RangedRead {
             ROUNDS.increment();
             int wanted = dst.remaining();
             int count = Math.min(MAX_IN_FLIGHT, (wanted + requestBytes - 1) / requestBytes);
-            int[] ids = new int[count];
+            SftpMessage[] requests = new SftpMessage[count];
             int[] lengths = new int[count];
             for (int i = 0; i < count; i++) {
                 lengths[i] = Math.min(requestBytes, wanted - i * requestBytes);
-                Buffer request = new ByteArrayBuffer(id.length + Long.SIZE, false);
-                request.putBytes(id);
+                Buffer request = new ByteArrayBuffer(handle.length + Long.SIZE, false);
+                request.putBytes(handle);
                 request.putLong(offset + total + (long) i * requestBytes);
                 request.putUInt(lengths[i]);
-                ids[i] = raw.send(SftpConstants.SSH_FXP_READ, request);
+                requests[i] = raw.write(SftpConstants.SSH_FXP_READ, request);
             }
             int before = total;
             boolean contiguous = true;
             SftpException error = null;
             for (int i = 0; i < count; i++) {
-                Buffer answer = raw.receive(ids[i], timeout);
-                if (answer == null) {
-                    throw new SocketTimeoutException("no answer to a read within " + timeout.toSeconds() + " s (readTimeoutSeconds)");
-                }
+                Buffer answer = SftpConnection.answer(raw, requests[i], timeout, "a read");
                 if (!contiguous) {
                     continue; // drained: every answer must be taken, or it stays in the client's queue
                 }

@@ -2,6 +2,7 @@ package io.musicfs.origin.sftp.internal;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -119,7 +120,7 @@ final class SessionPool implements AutoCloseable {
                 throw e;
             } catch (IOException | RuntimeException e) {
                 discard(lease);
-                boolean retry = attempt == 1 && lease.reused && !(e instanceof InterruptedIOException)
+                boolean retry = attempt == 1 && lease.reused && !interruption(e)
                         && !Thread.currentThread().isInterrupted() && !isClosed();
                 if (!retry) {
                     throw failure(what, e);
@@ -236,7 +237,7 @@ final class SessionPool implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             synchronized (this) {
                 open--;
-                if (e instanceof IOException io && !(e instanceof InterruptedIOException)) {
+                if (e instanceof IOException io && !interruption(io)) {
                     lastConnectFailure = io;
                     lastConnectFailureNanos = System.nanoTime();
                 }
@@ -318,8 +319,13 @@ final class SessionPool implements AutoCloseable {
         }
     }
 
+    /** @return whether the call was interrupted (the daemon stopping), not failed; a timeout is a failure */
+    private static boolean interruption(Throwable e) {
+        return e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException);
+    }
+
     private IOException failure(String what, Exception e) {
-        if (e instanceof InterruptedIOException) {
+        if (interruption(e)) {
             InterruptedIOException interrupted = new InterruptedIOException(settings.where() + ": " + what + " interrupted");
             interrupted.initCause(e);
             return interrupted;

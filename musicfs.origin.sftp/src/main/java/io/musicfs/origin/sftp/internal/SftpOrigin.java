@@ -257,14 +257,13 @@ public class SftpOrigin implements Origin {
         try {
             return pool.callOnConnection("read " + remote, connection -> {
                 dst.position(start); // a retry starts over
-                SftpClient sftp = connection.sftp();
-                SftpClient.CloseableHandle handle = sftp.open(remote, SftpClient.OpenMode.Read);
+                byte[] handle = connection.openForReading(remote, settings.readTimeout());
                 int n;
                 try {
-                    n = RangedRead.read(sftp, handle, offset, dst, settings.readTimeout());
+                    n = RangedRead.read(connection.sftp(), handle, offset, dst, settings.readTimeout());
                 } catch (IOException | RuntimeException e) {
                     try {
-                        handle.close();
+                        connection.closeLater(handle);
                     } catch (IOException | RuntimeException closing) {
                         e.addSuppressed(closing);
                     }
