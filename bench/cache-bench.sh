@@ -4,7 +4,8 @@
 #  - mergerfs over the folder (a FUSE passthrough, no cache of its own),
 #  - rclone mount --vfs-cache-mode full of the folder (a FUSE mount with a full-file disk cache).
 # Measured, each as the median of REPEAT runs (default 3) unless it is a percentile:
-#  1. warm sequential read of a 64 MB file (page cache warm), MB/s;
+#  1. warm sequential read of a 64 MB file (page cache warm), MB/s, next to the reference: the
+#     source file read directly with its pages cached (what the page cache itself gives here);
 #  2. first read of a 64 MB file: the source directly after dropping the page cache, MusicFS with
 #     an empty chunk cache (daemon warmed up by reading another file first), rclone with an empty
 #     VFS cache; MB/s and MusicFS as a share of the direct read and a multiple of rclone;
@@ -125,6 +126,10 @@ echo "rclone full-cache first read: $rfirst MB/s (runs: $(tr '\n' ' ' < "$work/r
 awk -v m="$mfirst" -v d="$direct" -v r="$rfirst" 'BEGIN {printf "MusicFS first read = %.0f%% of direct, %.1fx rclone\n", 100*m/d, m/r}'
 
 echo "== warm reads, latencies and memory (all three mounted; files read once first)"
+cat "$music/${large_src[2]}" > /dev/null
+for i in $(seq "$repeat"); do read_mbps "$music/${large_src[2]}" >> "$work/direct-warm.dat"; done
+direct_warm=$(median < "$work/direct-warm.dat")
+echo "source directly, page cache warm: $direct_warm MB/s (runs: $(tr '\n' ' ' < "$work/direct-warm.dat"))"
 start_musicfs keep
 start_rclone keep
 mergerfs -o fsname=bench-mergerfs "$music" "$work/mnt-mergerfs"
@@ -143,7 +148,8 @@ for fs in musicfs mergerfs rclone; do
   open_lat="$(cut -d' ' -f1 "$work/$fs-open.dat" | median) $(cut -d' ' -f2 "$work/$fs-open.dat" | median)"
   rand_lat="$(cut -d' ' -f1 "$work/$fs-random.dat" | median) $(cut -d' ' -f2 "$work/$fs-random.dat" | median)"
   case $fs in musicfs) pid=$mpid;; rclone) pid=$rpid;; mergerfs) pid=$(pgrep -f "mergerfs.*bench-mergerfs" | head -1);; esac
-  echo "$fs: warm sequential $(median < "$work/$fs-warm.dat") MB/s; open+64 KiB of 200 cached tracks p50/p99 $open_lat ms;" \
+  warm=$(median < "$work/$fs-warm.dat")
+  echo "$fs: warm sequential $warm MB/s ($(awk -v w="$warm" -v d="$direct_warm" 'BEGIN {printf "%.0f", 100*w/d}')% of the source's), open+64 KiB of 200 cached tracks p50/p99 $open_lat ms;" \
        "64 KiB at random offsets p50/p99 $rand_lat ms; RSS $(rss_of "$pid")"
 done
 stop_rclone
