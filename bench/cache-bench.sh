@@ -36,10 +36,10 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 # The data cold (library, caches, what the mounts hold of it), the daemons' code warm (bench/evict.py)
 drop_caches() { python3 "$root/bench/evict.py" "$music" "$work/cache" "$work/rclone-cache" "$work/mnt-musicfs" "$work/mnt-rclone" \
   "$work/mnt-mergerfs"; }
-now() { date +%s.%N; }
+# MiB/s of reading a file once with 1 MiB blocks, timed by dd itself: the copy, not the start of
+# a process (which at page-cache speed would take as long as the 64 MB read)
 read_mbps() {
-  local s e; s=$(now); dd if="$1" of=/dev/null bs=1M status=none; e=$(now);
-  awk -v b="$(stat -c %s "$1")" -v s="$s" -v e="$e" 'BEGIN {printf "%.1f\n", b/1048576/(e-s)}'; }
+  dd if="$1" of=/dev/null bs=1M 2>&1 | awk -v b="$(stat -c %s "$1")" '/copied/ {printf "%.1f\n", b/1048576/$(NF-3)}'; }
 rss_of() { awk '/VmRSS/ {print $2 " " $3}' "/proc/$1/status"; }
 
 start_musicfs() { # fresh cache or not

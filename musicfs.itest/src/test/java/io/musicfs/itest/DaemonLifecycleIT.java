@@ -291,8 +291,13 @@ class DaemonLifecycleIT {
         try (Daemon daemon = served(start(List.of()))) {
             try {
                 MountedTree.assertMatches(mountPoint, corpus.present()); // every thread kind has run
-                Map<String, List<Integer>> niceByName = threadNiceness(daemon.pid());
+                daemon.awaitLine(line -> line.contains("cpu priorities:") && line.contains("SCHED_IDLE"), 60);
+                Map<String, List<Integer>> niceByName = threadNiceness(daemon.pid(), 16);
+                Map<String, List<Integer>> policyByName = threadNiceness(daemon.pid(), 38);
                 assertAllNice(niceByName, "C2 CompilerThre", 19);
+                assertTrue(policyByName.get("C2 CompilerThre").stream().allMatch(p -> p == 5),
+                        "the JIT compiler runs SCHED_IDLE (policy 5): " + policyByName);
+                assertTrue(policyByName.get("musicfs-cas-wri").stream().allMatch(p -> p == 0), "the cache writer stays SCHED_OTHER");
                 assertAllNice(niceByName, "musicfs-cas-wri", 10); // the cache writer
                 assertAllNice(niceByName, "musicfs-sync-1", 10);
                 assertAllNice(niceByName, "musicfs-cas-ori", 0); // origin calls of readers
@@ -303,8 +308,11 @@ class DaemonLifecycleIT {
         }
     }
 
-    /** @return the nice value of each thread of the process, by thread name (as the kernel keeps it: 15 characters) */
-    private static Map<String, List<Integer>> threadNiceness(long pid) throws IOException {
+    /**
+     * @param field a field of /proc/PID/task/TID/stat counted from the one after the name (16: nice, 38: scheduling policy)
+     * @return the field of each thread of the process, by thread name (as the kernel keeps it: 15 characters)
+     */
+    private static Map<String, List<Integer>> threadNiceness(long pid, int field) throws IOException {
         Map<String, List<Integer>> byName = new java.util.TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {
@@ -316,7 +324,7 @@ class DaemonLifecycleIT {
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 String[] after = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-                byName.computeIfAbsent(name, n -> new ArrayList<>()).add(Integer.parseInt(after[16])); // field 19: nice
+                byName.computeIfAbsent(name, n -> new ArrayList<>()).add(Integer.parseInt(after[field]));
             }
         }
         return byName;

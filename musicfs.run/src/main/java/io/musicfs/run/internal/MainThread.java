@@ -207,6 +207,7 @@ public final class MainThread implements Callable<Integer> {
         Supervisor supervisor = supervisors.getService();
         tasks.add(supervise(supervisor, "service watch", watch::run));
         tasks.add(supervise(supervisor, "resource watch", new ResourceWatch(caches::getService)::run));
+        tasks.add(supervise(supervisor, "cpu priorities", new IdleThreads()::run));
         Path configFile = CommandLine.configFile(args, home);
         if (configFile != null) {
             ConfigReload reloader = reload;
