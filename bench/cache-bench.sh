@@ -9,8 +9,8 @@
 #  2. first read of a 64 MB file: the source directly after dropping the page cache, MusicFS with
 #     an empty chunk cache (daemon warmed up by reading another file first), rclone with an empty
 #     VFS cache; MB/s and MusicFS as a share of the direct read and a multiple of rclone;
-#  3. open + first 64 KiB of 200 random tracks that are cached (read once before; page cache
-#     dropped), p50 and p99 in ms, each the median over REPEAT runs;
+#  3. open + first 64 KiB of 200 random tracks that are cached (read once before, and MusicFS done
+#     writing their chunks; page cache dropped), p50 and p99 in ms, each the median over REPEAT runs;
 #  4. 64 KiB reads at 1000 random offsets of cached files (page cache dropped), p50 and p99 in ms,
 #     each the median over REPEAT runs;
 #  5. RSS of each daemon after those reads.
@@ -53,6 +53,15 @@ start_musicfs() { # fresh cache or not
     [ $SECONDS -lt $deadline ] || { echo "timeout starting musicfs"; cat "$log"; exit 1; }
     sleep 0.1
   done
+}
+cache_settled() { # waits (at most 120 s) until MusicFS's chunk count is the same 2 s apart
+  local before=-1 now deadline=$((SECONDS + 120))
+  while [ $SECONDS -lt $deadline ]; do
+    now=$("$root/musicfs" cache stats --json --cache "$work/cache" | awk -F'[:,]' '/"chunks"/ {gsub(/ /, "", $2); print $2}')
+    [ "$now" = "$before" ] && return 0
+    before=$now; sleep 2
+  done
+  echo "warning: MusicFS was still writing chunks after 120 s"
 }
 stop_musicfs() { kill -TERM "$mpid"; wait "$mpid" || true; }
 start_rclone() {
@@ -139,6 +148,9 @@ for fs in musicfs mergerfs rclone; do
   # cache everything once (MusicFS: chunk cache; rclone: VFS cache)
   while read -r f; do cat "$base/$f" > /dev/null; done < "$list"
   cat "$base/$big" > /dev/null
+  # "cached" means on the cache disk: MusicFS writes chunks behind the reader's back, so wait until its
+  # chunk count stops moving (rclone writes its cache file while it serves the read)
+  [ $fs = musicfs ] && cache_settled
   for i in $(seq "$repeat"); do read_mbps "$base/$big" >> "$work/$fs-warm.dat"; done
   for i in $(seq "$repeat"); do
     drop_caches; latencies open "$base" "$list" "$i" >> "$work/$fs-open.dat"
