@@ -153,10 +153,10 @@ for fs in musicfs mergerfs rclone; do
   # "cached" means on the cache disk: MusicFS writes chunks behind the reader's back, so wait until its
   # chunk count stops moving (rclone writes its cache file while it serves the read)
   [ $fs = musicfs ] && cache_settled
+  for i in $(seq "$repeat"); do read_mbps "$base/$big" >> "$work/$fs-warm.dat"; done
   # a player's reads of cached tracks happen in a daemon that has served some before: one unmeasured
   # pass over the cached tracks' heads with the page cache dropped, as the measured runs do (for all mounts)
   drop_caches; while read -r f; do head -c 65536 "$base/$f" > /dev/null; done < "$list"
-  for i in $(seq "$repeat"); do read_mbps "$base/$big" >> "$work/$fs-warm.dat"; done
   for i in $(seq "$repeat"); do
     drop_caches; latencies open "$base" "$list" "$i" >> "$work/$fs-open.dat"
     drop_caches; latencies random "$base" "$list" "$i" >> "$work/$fs-random.dat"
