@@ -144,10 +144,25 @@ public class RuntimeIT {
         }
     }
 
+    /**
+     * Deletes the test's folder. The components deactivate asynchronously after their configurations
+     * are deleted, so the catalog may still be closing its database (removing its lock file) while
+     * the folder is walked: a file that vanishes meanwhile makes the walk start over.
+     */
     private static void deleteTree(Path dir) throws IOException {
-        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+        for (int attempt = 1;; attempt++) {
+            try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+                return;
+            } catch (java.nio.file.NoSuchFileException | java.io.UncheckedIOException vanished) {
+                if (!Files.exists(dir)) {
+                    return;
+                }
+                if (attempt == 5) {
+                    throw vanished instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) vanished;
+                }
             }
         }
     }
