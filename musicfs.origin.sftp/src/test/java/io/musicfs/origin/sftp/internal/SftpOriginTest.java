@@ -142,6 +142,12 @@ class SftpOriginTest {
         assertTrue(missing.getMessage().contains("origin nas") && missing.getMessage().contains("127.0.0.1:" + server.port())
                 && missing.getMessage().contains("Artist/none.flac"), missing.getMessage());
         assertThrows(NoSuchFileException.class, () -> origin.read("Artist", 0, ByteBuffer.allocate(1)));
+        // the server refuses the open itself: the same answer, and the connection stays usable
+        NoSuchFileException gone = assertThrows(NoSuchFileException.class, () -> origin.read("Artist/none.flac", 0, ByteBuffer.allocate(1)));
+        assertTrue(gone.getMessage().contains("Artist/none.flac"), gone.getMessage());
+        int before = origin.pool().openConnections();
+        assertEquals(1000, origin.read("Artist/Album/01 big.flac", 0, ByteBuffer.allocate(1000)));
+        assertEquals(before, origin.pool().openConnections(), "a refused open does not cost the connection");
     }
 
     @Test
