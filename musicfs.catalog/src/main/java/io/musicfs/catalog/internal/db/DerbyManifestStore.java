@@ -32,8 +32,13 @@ import io.musicfs.api.library.TrackFile;
  */
 public final class DerbyManifestStore implements ManifestStore {
 
-    /** Lock stripes for per-file serialisation; a power of two. */
-    private static final int STRIPES = 64;
+    /**
+     * Lock stripes for per-file serialisation; a power of two. A record holds its file's stripe through
+     * its commit (a log fsync, milliseconds), and a cold read loads its file's manifest under the
+     * stripe: files sharing one would make that read wait for another file's commit. File ids are
+     * sequential, so files less than this many ids apart never share one.
+     */
+    static final int STRIPES = 4096;
 
     private final CatalogDb db;
     private final Object[] stripes = new Object[STRIPES];
@@ -262,7 +267,8 @@ public final class DerbyManifestStore implements ManifestStore {
         }
     }
 
-    private Object stripe(TrackFile file) {
+    /** @return the lock that serialises the operations on the file (package-private for tests) */
+    Object stripe(TrackFile file) {
         return stripes[(int) (file.fileId() ^ (file.fileId() >>> 32)) & (STRIPES - 1)];
     }
 

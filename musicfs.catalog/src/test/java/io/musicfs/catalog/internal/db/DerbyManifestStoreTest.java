@@ -108,6 +108,39 @@ class DerbyManifestStoreTest {
     }
 
     @Test
+    void aReadOfOneFilesManifestNeverWaitsForANearbyFilesRecord() throws Exception {
+        DerbyManifestStore manifests = (DerbyManifestStore) store;
+        TrackFile recorded = new TrackFile(100, "o", "a.flac", 3L * MIB, 1000, "e");
+        store.recordChunk(recorded, MIB, 0, 11);
+        long[] nearby = {101, 164, 100 + DerbyManifestStore.STRIPES - 1};
+        for (long id : nearby) {
+            store.recordChunk(new TrackFile(id, "o", id + ".flac", 3L * MIB, 1000, "e"), MIB, 1, 22); // stored: a load queries
+        }
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            // another thread in the middle of a record of file 100: it holds that file's lock, as through a commit
+            pool.submit(() -> {
+                synchronized (manifests.stripe(recorded)) {
+                    holding.countDown();
+                    release.await();
+                }
+                return null;
+            });
+            holding.await();
+            for (long id : nearby) {
+                TrackFile other = new TrackFile(id, "o", id + ".flac", 3L * MIB, 1000, "e");
+                Future<Manifest> load = pool.submit(() -> store.load(other, MIB));
+                assertEquals(22, load.get(10, java.util.concurrent.TimeUnit.SECONDS).hash(1), "file " + id);
+            }
+        } finally {
+            release.countDown();
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void outOfRangeChunksAreRefused() {
         TrackFile f = new TrackFile(1, "o", "a.flac", MIB, 1, null);
         assertThrows(IllegalArgumentException.class, () -> store.recordChunk(f, MIB, 1, 5));
