@@ -293,15 +293,26 @@ public class TaskSupervisor implements Supervisor {
             return;
         }
         try {
+            boolean recovered = false;
             for (ComponentDescriptionDTO description : runtime.getComponentDescriptionDTOs()) {
-                checkComponent(runtime, description);
+                recovered |= checkComponent(runtime, description);
+            }
+            if (recovered) {
+                // A component that failed while this one was down (its service missing) need not sit out its
+                // back-off: seen in the same pass, its failure may be older than the recovery.
+                failures.values().forEach(f -> {
+                    if (f.kind == TaskStatus.Kind.COMPONENT) {
+                        f.restartNowIfWaiting();
+                    }
+                });
             }
         } catch (RuntimeException e) {
             LOG.warn("supervisor: cannot check the components' state: {}", e.toString());
         }
     }
 
-    private void checkComponent(ServiceComponentRuntime runtime, ComponentDescriptionDTO description) {
+    /** @return whether the component is active again after a failure */
+    private boolean checkComponent(ServiceComponentRuntime runtime, ComponentDescriptionDTO description) {
         String failure = null;
         boolean active = false;
         for (ComponentConfigurationDTO configuration : runtime.getComponentConfigurationDTOs(description)) {
@@ -321,7 +332,9 @@ public class TaskSupervisor implements Supervisor {
                     + " failed to activate", failure, () -> restartComponent(runtime, description));
         } else if (failure == null && active && known != null && known.state() != TaskStatus.State.RUNNING) {
             known.recovered("component " + description.name + " is active again");
+            return true;
         }
+        return false;
     }
 
     private void restartComponent(ServiceComponentRuntime runtime, ComponentDescriptionDTO description) {
@@ -377,6 +390,9 @@ public class TaskSupervisor implements Supervisor {
         private Instant since = Instant.now();
         /** a restart was made: the next check decides whether it worked */
         private boolean restartDone = true;
+        /** the restart waiting for its back-off, and its scheduled run; null when none waits */
+        private Runnable pendingRestart;
+        private java.util.concurrent.ScheduledFuture<?> pendingRestartFuture;
 
         Failure(String name, TaskStatus.Kind kind) {
             this.name = name;
@@ -407,12 +423,34 @@ public class TaskSupervisor implements Supervisor {
             since = Instant.now();
             LOG.error("{}; restart {} of {} in {} ms. {}", what, restarts, policy.length, delay, detail);
             post(name, kind, state, lastError);
-            scheduler.schedule(() -> {
-                restart.run();
-                synchronized (this) {
-                    restartDone = true;
+            pendingRestart = restart;
+            pendingRestartFuture = scheduler.schedule(this::runPendingRestart, delay, TimeUnit.MILLISECONDS);
+        }
+
+        /** Runs a restart that waits for its back-off now (once: the scheduled run then finds nothing to do). */
+        void restartNowIfWaiting() {
+            synchronized (this) {
+                if (pendingRestart == null || pendingRestartFuture == null || !pendingRestartFuture.cancel(false)) {
+                    return;
                 }
-            }, delay, TimeUnit.MILLISECONDS);
+                LOG.info("{}: restarted now, without waiting for its back-off, as a component it may need is active again", name);
+            }
+            scheduler.execute(this::runPendingRestart);
+        }
+
+        private void runPendingRestart() {
+            Runnable restart;
+            synchronized (this) {
+                restart = pendingRestart;
+                pendingRestart = null;
+            }
+            if (restart == null) {
+                return;
+            }
+            restart.run();
+            synchronized (this) {
+                restartDone = true;
+            }
         }
 
         synchronized void reportFailed(String error) {
