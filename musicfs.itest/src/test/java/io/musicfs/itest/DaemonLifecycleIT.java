@@ -292,8 +292,8 @@ class DaemonLifecycleIT {
             try {
                 MountedTree.assertMatches(mountPoint, corpus.present()); // every thread kind has run
                 daemon.awaitLine(line -> line.contains("cpu priorities:") && line.contains("SCHED_IDLE"), 60);
-                Map<String, List<Integer>> niceByName = threadNiceness(daemon.pid(), 16);
-                Map<String, List<Integer>> policyByName = threadNiceness(daemon.pid(), 38);
+                Map<String, List<Integer>> niceByName = threadStatField(daemon.pid(), 16);
+                Map<String, List<Integer>> policyByName = threadStatField(daemon.pid(), 38);
                 assertAllNice(niceByName, "C2 CompilerThre", 19);
                 assertTrue(policyByName.get("C2 CompilerThre").stream().allMatch(p -> p == 5),
                         "the JIT compiler runs SCHED_IDLE (policy 5): " + policyByName);
@@ -312,7 +312,7 @@ class DaemonLifecycleIT {
      * @param field a field of /proc/PID/task/TID/stat counted from the one after the name (16: nice, 38: scheduling policy)
      * @return the field of each thread of the process, by thread name (as the kernel keeps it: 15 characters)
      */
-    private static Map<String, List<Integer>> threadNiceness(long pid, int field) throws IOException {
+    private static Map<String, List<Integer>> threadStatField(long pid, int field) throws IOException {
         Map<String, List<Integer>> byName = new java.util.TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {

@@ -3,7 +3,6 @@ package io.musicfs.run.internal;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
@@ -133,9 +132,7 @@ final class IdleThreads {
             String line;
             try {
                 line = Files.readString(file);
-            } catch (NoSuchFileException ended) {
-                return null;
-            } catch (IOException e) {
+            } catch (IOException ended) { // NoSuchFileException: the thread ended meanwhile
                 return null;
             }
             return parse(line);

@@ -390,7 +390,7 @@ public class TaskSupervisor implements Supervisor {
         private Instant since = Instant.now();
         /** a restart was made: the next check decides whether it worked */
         private boolean restartDone = true;
-        /** the restart waiting for its back-off, and its scheduled run; null when none waits */
+        /** the restart waiting for its back-off, and its scheduled run (null before the first failure) */
         private Runnable pendingRestart;
         private java.util.concurrent.ScheduledFuture<?> pendingRestartFuture;
 
@@ -427,11 +427,11 @@ public class TaskSupervisor implements Supervisor {
             pendingRestartFuture = scheduler.schedule(this::runPendingRestart, delay, TimeUnit.MILLISECONDS);
         }
 
-        /** Runs a restart that waits for its back-off now (once: the scheduled run then finds nothing to do). */
+        /** Runs a restart that waits for its back-off now; cancelling the scheduled run makes sure it runs once. */
         void restartNowIfWaiting() {
             synchronized (this) {
-                if (pendingRestart == null || pendingRestartFuture == null || !pendingRestartFuture.cancel(false)) {
-                    return;
+                if (pendingRestartFuture == null || !pendingRestartFuture.cancel(false)) {
+                    return; // none waits: it ran already, or nothing failed
                 }
                 LOG.info("{}: restarted now, without waiting for its back-off, as a component it may need is active again", name);
             }
@@ -442,10 +442,6 @@ public class TaskSupervisor implements Supervisor {
             Runnable restart;
             synchronized (this) {
                 restart = pendingRestart;
-                pendingRestart = null;
-            }
-            if (restart == null) {
-                return;
             }
             restart.run();
             synchronized (this) {
