@@ -132,7 +132,7 @@ final class S3Connection implements AutoCloseable {
             if (settings.endpoint() != null) {
                 presigner.endpointOverride(settings.endpoint());
             }
-            presignedGets = new PresignedGets(presigner.build(), settings.bucket());
+            presignedGets = new PresignedGets(settings.id(), presigner.build(), settings.bucket(), credentials, settings.region());
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;

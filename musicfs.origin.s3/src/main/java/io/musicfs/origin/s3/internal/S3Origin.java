@@ -270,7 +270,9 @@ public class S3Origin implements Origin {
      * {@link S3Failures#retryable} with the client's backoff strategies and attempt count, error
      * answers become the same {@link S3Exception}s, so {@link S3Failures} words them alike. A
      * cached URL that meets access denied is re-signed once (the credentials may have rotated); a
-     * freshly signed one that is refused is read through the client ({@link #readRefusedPresigned}).
+     * freshly and directly signed one that is refused is followed by the presigner's URL for the
+     * same read, not counted as a retry ({@link PresignedGets}); a freshly presigned one that is
+     * refused is read through the client ({@link #readRefusedPresigned}).
      */
     @Override
     public int read(String path, long offset, ByteBuffer dst) throws IOException {
@@ -289,13 +291,14 @@ public class S3Origin implements Origin {
                 return readThroughClient(path, key, offset, range, dst, request);
             }
             boolean resigned = false;
+            boolean directRefused = false;
             for (int attempt = 1; ; attempt++) {
                 if (request.expired()) {
                     throw translate("read", path, ApiCallTimeoutException.create(settings.requestTimeout().toMillis()));
                 }
                 PresignedGets.Signed signed;
                 try {
-                    signed = connection.presignedGets().get(key);
+                    signed = directRefused ? connection.presignedGets().fromPresigner(key) : connection.presignedGets().get(key);
                 } catch (SdkException e) {
                     throw translate("read", path, e);
                 } catch (RuntimeException e) {
@@ -318,6 +321,9 @@ public class S3Origin implements Origin {
                     throw translate("read", path, failure);
                 }
                 if (status == 200 || status == 206) {
+                    if (directRefused) {
+                        connection.presignedGets().directRefused();
+                    }
                     return copy(path, offset, body(http), dst, request);
                 }
                 S3Exception failure = errorAnswer(http, status, attempt);
@@ -332,6 +338,12 @@ public class S3Origin implements Origin {
                     connection.presignedGets().forget(key, signed);
                     resigned = true;
                     attempt--; // not a retry: the same request with the current credentials
+                    continue;
+                }
+                if ((status == 400 || status == 403) && signed.direct()) {
+                    // Signed directly and refused: the same read presigned by the SDK tells whether direct signing is at fault.
+                    directRefused = true;
+                    attempt--; // not a retry
                     continue;
                 }
                 if (status == 400 || status == 403 || status == 501) {

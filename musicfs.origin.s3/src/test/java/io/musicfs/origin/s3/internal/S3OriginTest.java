@@ -408,7 +408,8 @@ class S3OriginTest {
             server.requests.set(0);
             server.fallback(Action.error(403, "AccessDenied"));
             IOException denied = assertThrows(IOException.class, () -> read(origin, "d.flac", 0, 10));
-            assertEquals(2, server.requests.get(), "a freshly signed URL that is denied is not retried: the client's own request decides");
+            assertEquals(3, server.requests.get(), "a freshly signed URL that is denied is not retried: the presigner's URL (the"
+                    + " first was signed directly), then the client's own request decide");
             assertTrue(denied.getMessage().contains("access denied") && !(denied instanceof NoSuchFileException), denied.getMessage());
 
             server.requests.set(0);
@@ -456,10 +457,35 @@ class S3OriginTest {
             server.fallback(Action.error(403, "AccessDenied"));
             IOException denied = assertThrows(IOException.class, () -> read(scripted, "a.flac", 0, 10));
             assertTrue(denied.getMessage().contains("access denied"), denied.getMessage());
-            assertEquals(3, server.requests.get(), "the cached URL, then one signed afresh, then the client's request: the verdict");
+            assertEquals(4, server.requests.get(),
+                    "the cached URL, then one signed afresh (directly), then the presigner's, then the client's request: the verdict");
             server.requests.set(0);
             assertThrows(IOException.class, () -> read(scripted, "new.flac", 0, 10));
-            assertEquals(2, server.requests.get(), "a freshly signed URL that is denied: the client's request at once, no retry");
+            assertEquals(3, server.requests.get(), "a freshly signed URL that is denied: the presigner's, the client's request, no retry");
+        }
+    }
+
+    @Test
+    void aServerThatRefusesDirectlySignedReadsButGrantsPresignedOnesGetsPresignedOnes() throws IOException {
+        try (ScriptedHttpServer server = new ScriptedHttpServer(); LogCapture log = new LogCapture()) {
+            S3Origin origin = activate(scripted("direct-refused", server));
+            PresignedGets gets = origin.connection().presignedGets();
+            server.fallback(Action.respond(200, "hello"));
+            read(origin, "a.flac", 0, 10);
+            read(origin, "b.flac", 0, 10);
+            assertEquals(1, gets.presignerSignatures.get(), "the first URL from the presigner, the next signed directly");
+
+            server.requests.set(0);
+            server.script(Action.error(403, "SignatureDoesNotMatch"));
+            assertEquals("hello", new String(read(origin, "c.flac", 0, 100), StandardCharsets.UTF_8));
+            assertEquals(2, server.requests.get(), "the directly signed URL, then the presigner's, granted");
+            assertEquals(2, gets.presignerSignatures.get());
+            read(origin, "d.flac", 0, 10);
+            read(origin, "b.flac", 0, 10);
+            assertEquals(4, gets.presignerSignatures.get(), "the presigner signs from now on, and directly signed URLs are not reused");
+            String lines = log.text();
+            assertEquals(1, lines.split("refused a read signed directly", -1).length - 1, lines);
+            assertTrue(lines.contains("origin direct-refused"), lines);
         }
     }
 
