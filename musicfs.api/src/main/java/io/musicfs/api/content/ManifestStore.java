@@ -9,7 +9,8 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * Persists manifests. A manifest belongs to one version of a file: asking for a file whose
  * identity (size, mtime, etag) differs from the stored manifest's drops the old manifest, so a
- * changed origin file is never mixed with old chunks.
+ * changed origin file is never mixed with old chunks. A recorded hash stays while the chunk is
+ * evicted, lost or bad in the cache: it still names the file's bytes there.
  */
 @ProviderType
 public interface ManifestStore {
@@ -38,7 +39,4 @@ public interface ManifestStore {
             recordChunk(file, chunkSize, indexes[i], hashes[i]);
         }
     }
-
-    /** Forgets a chunk hash (the chunk was found bad or missing and is being refetched). */
-    void forgetChunk(TrackFile file, int index) throws IOException;
 }

@@ -2,7 +2,7 @@
  * Content: reading a catalogued file's bytes through the chunk cache, the manifests that map a
  * file version to its chunks, and the routing that picks the origin to fetch from.
  */
-@Version("1.1.0")
+@Version("2.0.0")
 @Export
 package io.musicfs.api.content;
 

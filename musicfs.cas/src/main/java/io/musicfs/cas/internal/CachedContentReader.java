@@ -161,8 +161,6 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
     static final int READ_AHEAD_THREADS = 32;
     /** Read-ahead tasks waiting for a thread; more are dropped (their chunks are fetched when read). */
     static final int READ_AHEAD_QUEUE = 256;
-    /** Manifest updates waiting for the database; beyond that they are dropped (each costs only a later look at the disk). */
-    static final int MANIFEST_FORGET_QUEUE = 4096;
     /** How long {@link #deactivate} waits for running read-ahead tasks to notice they were interrupted. */
     private static final long READ_AHEAD_STOP_WAIT_MILLIS = 2_000;
     /** How long an idle read-ahead thread lives; the pool is empty when nothing is read sequentially. */
@@ -383,7 +381,6 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
     private final ChunkWriter writer;
     private final ThreadPoolExecutor readAheadPool;
     /** one thread, a bounded queue: chunks forgotten in the manifest store off the readers' threads */
-    private final ThreadPoolExecutor manifestForgets;
     /** Half the kept buffers: the most read-ahead may ask for per stream, so streams do not evict each other's chunks at once. */
     private final int maxReadAhead;
     private final CacheGuard guard;
@@ -438,14 +435,6 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
                     return t;
                 });
         this.readAheadPool.allowCoreThreadTimeOut(true);
-        this.manifestForgets = new ThreadPoolExecutor(1, 1, READ_AHEAD_IDLE_SECONDS, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MANIFEST_FORGET_QUEUE),
-                r -> {
-                    Thread t = new Thread(r, "musicfs-cas-manifests");
-                    t.setDaemon(true);
-                    t.setPriority(Thread.MIN_PRIORITY); // background work yields the CPU to reads (README: "CPU priorities")
-                    return t;
-                });
-        this.manifestForgets.allowCoreThreadTimeOut(true);
         this.originLog = new OriginChunkLog(store.directory());
         this.guard = new CacheGuard(store, stats, limits(s), this::readingNow, this::stateChanged);
         this.writer.admission = new ChunkWriter.Admission() {
@@ -514,16 +503,12 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
     void deactivate() {
         stopped = true;
         readAheadPool.shutdownNow();
-        manifestForgets.shutdown(); // what is queued still runs, for a moment (below)
         originReads.close();
         try {
             // Read-ahead tasks wait on origin calls, which were just interrupted, or read one chunk file.
             if (!readAheadPool.awaitTermination(READ_AHEAD_STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
                 LOG.warn("content reader: read-ahead tasks still running {} ms after stop; they give up at their next step",
                         READ_AHEAD_STOP_WAIT_MILLIS);
-            }
-            if (!manifestForgets.awaitTermination(READ_AHEAD_STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                manifestForgets.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -963,7 +948,11 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
         }
     }
 
-    /** @return the chunk read from disk and verified, pinned and published; null when it is missing or bad there (then forgotten) */
+    /**
+     * @return the chunk read from disk and verified, pinned and published; null when it is missing or
+     *     bad there. The manifest keeps it: its hash still names the file's bytes at that place, so the
+     *     fetch that follows brings those bytes back and the writer stores them without a database write.
+     */
     private Buffer fromDisk(FileVersion version, int index, long hash, int length, Flight flight) throws IOException {
         if (!guard.readsFromDisk()) {
             return null; // the cache disk is failing: straight to the origins
@@ -979,8 +968,8 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
             // stopped mid-read (deactivation): the chunk may well be good, keep it known
             throw new InterruptedIOException("interrupted reading chunk " + index + " of " + describe(version.file()) + " from disk");
         }
-        if (forget(version, index, hash) && found == ChunkStore.Read.MISSING) {
-            // (ABSENT, a chunk evicted or cleared, is a plain miss: forgotten without a word)
+        if (found == ChunkStore.Read.MISSING && version.recordedAs(index, hash)) {
+            // (ABSENT, a chunk evicted or cleared, is a plain miss: not a word)
             // recorded in the manifest, yet not on disk: lost (deleted behind the cache's back, or a crash before the directory was flushed)
             stats.badChunk();
             storeWarnings.warn("content reader: chunk {} of {} ({}) is recorded but missing from the cache; fetching it again", index,
@@ -1248,32 +1237,6 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
         } catch (RuntimeException e) {
             LOG.debug("content reader: router did not take the report on {}: {}", originId, e.toString());
         }
-    }
-
-    /**
-     * The chunk was found neither in memory nor on disk, or bad: forgotten here and, when it was recorded, in the manifest.
-     *
-     * @return whether it was recorded
-     */
-    private boolean forget(FileVersion version, int index, long hash) {
-        if (!version.forget(index, hash)) {
-            return false;
-        }
-        // The manifest store is a database: its write never holds up the reader. Dropped when the queue
-        // is full or the reader stops; a stale entry then costs one look at the disk the next time.
-        try {
-            manifestForgets.execute(() -> {
-                try {
-                    manifests.forgetChunk(version.file(), index);
-                } catch (IOException | RuntimeException e) {
-                    manifestWarnings.warn("content reader: cannot forget chunk {} of {} in its manifest: {}", index, describe(version.file()),
-                            e.toString());
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException full) {
-            LOG.debug("content reader: manifest update of chunk {} of {} dropped (queue full or stopping)", index, describe(version.file()));
-        }
-        return true;
     }
 
     private static String describe(TrackFile file) {

@@ -165,6 +165,11 @@ public final class ChunkStore implements AutoCloseable {
 
     /** {@link #read}, telling a missing chunk from a bad one. */
     Read readChunk(long hash, int expectedLength, ByteBuffer dst) {
+        if (scanned[shardOf(hash)] && !index.contains(hash)) {
+            // Counted shard, chunk not in it: no file (see collides), and no failed open on the reader's thread to learn it.
+            dst.clear();
+            return Read.ABSENT;
+        }
         Path path = pathOf(hash);
         dst.clear().limit(expectedLength);
         String problem;
@@ -243,7 +248,9 @@ public final class ChunkStore implements AutoCloseable {
                 }
                 ch.force(true);
             }
-            Files.createDirectories(target.getParent());
+            if (!Files.isDirectory(target.getParent())) {
+                Files.createDirectories(target.getParent()); // which on an existing directory costs an exception
+            }
             int shard = shardOf(hash);
             synchronized (shardLocks[shard]) {
                 if (Files.exists(target)) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * its bytes as soon as they are fetched and verified instead of after an fsync and a database commit.
  *
  * <p>Order, per chunk (resilience 5.7): the chunk is written to a temporary file, fsynced and renamed
- * into place ({@link ChunkStore#write}); only after that is it recorded in the manifest. A chunk whose
+ * into place ({@link ChunkStore#write}); only after that is it recorded in the manifest, unless the
+ * manifest holds it already (a chunk evicted and fetched again). A chunk whose
  * write fails is never recorded. A crash at any moment leaves at worst a chunk file nobody indexes
  * yet (found again when the same content is fetched), never an index entry without its chunk.
  *
@@ -350,9 +351,12 @@ final class ChunkWriter implements AutoCloseable {
             }
         }
         // One record call per file: a database store commits once for all of a file's chunks in the batch.
+        // A chunk the manifest already holds (evicted, then fetched again: the same bytes, the same hash) needs none.
         Map<FileVersion, List<Pending>> byFile = new LinkedHashMap<>();
         for (Pending p : batch) {
-            if (p.written) {
+            if (p.written && p.version.recordedAs(p.index, p.hash)) {
+                p.settled = true;
+            } else if (p.written) {
                 byFile.computeIfAbsent(p.version, v -> new ArrayList<>()).add(p);
             }
         }

@@ -43,6 +43,7 @@ class ChunkWriterTest {
     @TempDir
     Path tmp;
     private Path cacheDir;
+    private Path originDir;
     private DirectoryOrigin origin;
     private ObservedManifestStore manifests;
     private final List<CachedContentReader> readers = new ArrayList<>();
@@ -53,7 +54,7 @@ class ChunkWriterTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Path originDir = Files.createDirectories(tmp.resolve("origin"));
+        originDir = Files.createDirectories(tmp.resolve("origin"));
         cacheDir = tmp.resolve("cache");
         origin = new DirectoryOrigin("local1", originDir);
         manifests = new ObservedManifestStore(cacheDir);
@@ -84,6 +85,44 @@ class ChunkWriterTest {
         try (var left = Files.list(cacheDir.resolve(ChunkStore.CHUNKS_DIR).resolve(ChunkStore.TMP_DIR))) {
             assertEquals(0, left.count(), "temporary files left");
         }
+    }
+
+    @Test
+    void chunksEvictedAndFetchedAgainAreStoredWithoutAManifestWriteUnlessTheirBytesChanged() throws Exception {
+        CachedContentReader reader = reader(Map.of("readAheadChunks", 0));
+        assertArrayEquals(content, readAll(reader, 100_000));
+        awaitWrites(reader);
+        assertEquals(CHUNKS, manifests.records.get());
+        long[] recorded = manifests.hashes(track, CS);
+
+        reader.clear(null); // every chunk evicted; the manifest keeps their hashes
+        origin.reads.set(0);
+        assertArrayEquals(content, readAll(reader, 100_000));
+        awaitWrites(reader);
+        assertEquals(CHUNKS, origin.reads.get(), "every chunk fetched again");
+        for (long hash : recorded) {
+            assertTrue(manifests.completeOnDisk(hash), "stored again");
+        }
+        assertEquals(CHUNKS, manifests.records.get(), "no manifest write: it held these very chunks");
+        assertArrayEquals(recorded, manifests.hashes(track, CS));
+
+        // Other bytes under the same identity (rewritten in place, same size and time): their hashes are recorded.
+        reader.clear(null);
+        byte[] rewritten = content.clone();
+        for (int i = 0; i < CHUNKS; i++) {
+            rewritten[i * CS] ^= 1;
+        }
+        Files.write(originDir.resolve("track.flac"), rewritten);
+        ByteBuffer dst = ByteBuffer.allocateDirect(100_000);
+        for (long off = 0; off < SIZE; off += reader.read(track, off, dst.clear())) {
+            // read through
+        }
+        awaitWrites(reader);
+        assertEquals(2 * CHUNKS, manifests.records.get());
+        for (long hash : manifests.hashes(track, CS)) {
+            assertTrue(manifests.completeOnDisk(hash));
+        }
+        assertEquals(List.of(), manifests.indexedBeforeWritten);
     }
 
     @Test

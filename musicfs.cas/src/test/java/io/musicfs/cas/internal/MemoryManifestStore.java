@@ -29,16 +29,6 @@ final class MemoryManifestStore implements ManifestStore {
         byFileId.put(file.fileId(), manifest(file, chunkSize, hashes));
     }
 
-    @Override
-    public synchronized void forgetChunk(TrackFile file, int index) {
-        Manifest m = byFileId.get(file.fileId());
-        if (m != null && sameVersion(m, file, m.chunkSize())) {
-            long[] hashes = m.hashes();
-            hashes[index] = Manifest.UNKNOWN;
-            byFileId.put(file.fileId(), manifest(file, m.chunkSize(), hashes));
-        }
-    }
-
     /** Caller holds this. */
     private Manifest current(TrackFile file, int chunkSize) {
         Manifest m = byFileId.get(file.fileId());

@@ -66,11 +66,6 @@ final class ObservedManifestStore implements ManifestStore {
         records.addAndGet(indexes.length);
     }
 
-    @Override
-    public void forgetChunk(TrackFile file, int index) {
-        delegate.forgetChunk(file, index);
-    }
-
     /** @return the recorded hashes of the file's version */
     long[] hashes(TrackFile file, int chunkSize) {
         return delegate.load(file, chunkSize).hashes();

@@ -264,11 +264,6 @@ public final class ReadThroughput {
             park(recordMillis);
             delegate.recordChunk(file, chunkSize, index, hash);
         }
-
-        @Override
-        public void forgetChunk(TrackFile file, int index) throws IOException {
-            delegate.forgetChunk(file, index);
-        }
     }
 
     /**

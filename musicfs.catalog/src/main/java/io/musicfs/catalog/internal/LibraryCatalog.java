@@ -575,9 +575,4 @@ public class LibraryCatalog implements Library, ManifestStore {
     public void recordChunks(TrackFile file, int chunkSize, int[] indexes, long[] hashes) throws IOException {
         db.manifests().recordChunks(file, chunkSize, indexes, hashes);
     }
-
-    @Override
-    public void forgetChunk(TrackFile file, int index) throws IOException {
-        db.manifests().forgetChunk(file, index);
-    }
 }

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.Types;
 import java.util.BitSet;
 import java.util.Objects;
@@ -114,31 +115,26 @@ public final class DerbyManifestStore implements ManifestStore {
         String what = indexes.length == 1 ? "chunk " + indexes[0] : indexes.length + " chunks";
         synchronized (stripe(file)) {
             db.transaction("recording " + what + " of file " + file.fileId() + " (" + file.path() + ")", c -> {
-                boolean fresh = currentVersion(c, file, chunkSize, true) == Version.CREATED;
+                currentVersion(c, file, chunkSize, true);
                 markStored(bits, file.fileId());
-                try (PreparedStatement up = fresh ? null : c.prepareStatement(
-                        "UPDATE manifest_chunks SET hash = ? WHERE file_id = ? AND chunk_index = ?");
-                        PreparedStatement in = c.prepareStatement(
-                                "INSERT INTO manifest_chunks (file_id, chunk_index, hash) VALUES (?, ?, ?)")) {
+                try (PreparedStatement in = c.prepareStatement(
+                        "INSERT INTO manifest_chunks (file_id, chunk_index, hash) VALUES (?, ?, ?)")) {
                     for (int i = 0; i < indexes.length; i++) {
                         if (hashes[i] == Manifest.UNKNOWN) {
                             continue;
                         }
-                        if (up != null) {
-                            // A stored manifest may hold the chunk already (fetched again after eviction).
-                            // Not asked of a manifest just created: an update of no row costs Derby a warning
-                            // with a stack trace, more than the insert itself.
-                            up.setLong(1, hashes[i]);
-                            up.setLong(2, file.fileId());
-                            up.setInt(3, indexes[i]);
-                            if (up.executeUpdate() > 0) {
-                                continue;
-                            }
-                        }
                         in.setLong(1, file.fileId());
                         in.setInt(2, indexes[i]);
                         in.setLong(3, hashes[i]);
-                        in.executeUpdate();
+                        try {
+                            in.executeUpdate();
+                        } catch (SQLIntegrityConstraintViolationException recordedBefore) {
+                            // The chunk is recorded with other bytes (its file rewritten in place): replaced.
+                            // Rare: the cache records no chunk the manifest holds already. Inserting first
+                            // spares the usual case an update of no row, which costs Derby a warning with a
+                            // stack trace, more than the insert itself. The failed insert undoes only itself.
+                            replace(c, file.fileId(), indexes[i], hashes[i]);
+                        }
                     }
                 }
                 return null;
@@ -146,18 +142,12 @@ public final class DerbyManifestStore implements ManifestStore {
         }
     }
 
-    @Override
-    public void forgetChunk(TrackFile file, int index) throws IOException {
-        synchronized (stripe(file)) {
-            db.transaction("forgetting chunk " + index + " of file " + file.fileId() + " (" + file.path() + ")", c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "DELETE FROM manifest_chunks WHERE file_id = ? AND chunk_index = ?")) {
-                    ps.setLong(1, file.fileId());
-                    ps.setInt(2, index);
-                    ps.executeUpdate();
-                }
-                return null;
-            });
+    private static void replace(Connection c, long fileId, int index, long hash) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement("UPDATE manifest_chunks SET hash = ? WHERE file_id = ? AND chunk_index = ?")) {
+            up.setLong(1, hash);
+            up.setLong(2, fileId);
+            up.setInt(3, index);
+            up.executeUpdate();
         }
     }
 

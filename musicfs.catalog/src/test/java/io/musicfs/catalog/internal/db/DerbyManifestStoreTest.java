@@ -58,8 +58,12 @@ class DerbyManifestStoreTest {
         assertEquals(5555, m.hash(5));
         assertEquals(1063, m.hash(63));
         assertEquals(new Manifest(7, 64L * MIB, 1000, "e1", MIB, m.hashes()), m);
-        store.forgetChunk(file, 63);
-        assertEquals(Manifest.UNKNOWN, store.load(file, MIB).hash(63));
+
+        // One call, one transaction: a chunk recorded before is replaced, the others are added.
+        TrackFile other = new TrackFile(8, "o", "other.flac", 4L * MIB, 1000, "e2");
+        store.recordChunk(other, MIB, 1, 11);
+        store.recordChunks(other, MIB, new int[] {0, 1, 2}, new long[] {20, 21, 22});
+        assertArrayEquals(new long[] {20, 21, 22, Manifest.UNKNOWN}, store.load(other, MIB).hashes());
     }
 
     @Test
