@@ -366,7 +366,10 @@ start_kind() { # kind run
     musicfs-s3|musicfs-sftp)
       col=1
       local cache="$work/cache-${kind#musicfs-}"
-      rm -rf "$cache/chunks"
+      # Uncached as after eviction or `musicfs cache clear`: every chunk file gone, the manifests and the
+      # chunk tree's folders kept (MusicFS never removes those; deleting them too would charge each
+      # read a fresh folder or two that no cache in use ever has to make).
+      find "$cache/chunks" -type f -delete 2>/dev/null || true
       if [ $kind = musicfs-s3 ]; then start_musicfs "$s3_uri" "$cache" "$mnt" "$log"
       else start_musicfs "$sftp_uri" "$cache" "$mnt" "$log"; fi
       wait_log "musicfs: serving" 120 && wait_log "origin $(origin_id $kind): sync finished" 300 ;;
