@@ -26,8 +26,12 @@ import org.apache.sshd.sftp.common.SftpException;
  * requests are made the size the server gave, and the next round starts where the data stopped.
  * An answer shorter than {@link #SURE_READ_BYTES} is the end of the file: a server reads "as many
  * bytes as it can" and should take reads of that size whole (SFTP draft 02, sections 3 and 6.4), so
- * the common read of a small file or of a track's last chunk (the cache asks one byte past the
- * catalogued end) costs one round trip, not a second one to be told the file ended.
+ * the common read of a small file costs one round trip, not a second one to be told the file ended.
+ * A longer answer that is short may be a server's cap, so a round that asks for all that is wanted
+ * also asks for its last byte alone: when the data stops one byte before the end asked for and that
+ * byte is past the end of the file, the file ends there. That is the read of every track's last
+ * chunk, which the cache asks for one byte past the catalogued end, to notice a file that grew: it
+ * too costs one round trip.
  * A request is handed to the channel without waiting until it is on the wire: its answer cannot
  * come before, and the wait would cost a thread switch per request.
  * Runs on the thread that holds the connection.
@@ -65,12 +69,12 @@ final class RangedRead {
             int[] lengths = new int[count];
             for (int i = 0; i < count; i++) {
                 lengths[i] = Math.min(requestBytes, wanted - i * requestBytes);
-                Buffer request = new ByteArrayBuffer(handle.length + Long.SIZE, false);
-                request.putBytes(handle);
-                request.putLong(offset + total + (long) i * requestBytes);
-                request.putUInt(lengths[i]);
-                requests[i] = raw.write(SftpConstants.SSH_FXP_READ, request);
+                requests[i] = raw.write(SftpConstants.SSH_FXP_READ, readRequest(handle, offset + total + (long) i * requestBytes, lengths[i]));
             }
+            // The last byte asked for, alone: whether the file reaches it (see the class comment).
+            SftpMessage lastByte = wanted > SURE_READ_BYTES && (long) count * requestBytes >= wanted
+                    ? raw.write(SftpConstants.SSH_FXP_READ, readRequest(handle, offset + total + wanted - 1, 1))
+                    : null;
             int before = total;
             boolean contiguous = true;
             SftpException error = null;
@@ -108,6 +112,12 @@ final class RangedRead {
                     throw new SshException("SFTP protocol violation: answer of type " + response.getType() + " to a read");
                 }
             }
+            if (lastByte != null) {
+                boolean pastTheEnd = isEof(SftpConnection.answer(raw, lastByte, timeout, "a read"));
+                if (pastTheEnd && error == null && !eof && total - before == wanted - 1) {
+                    eof = true; // the data stopped one byte short of the end asked for, and that byte is past the end of the file
+                }
+            }
             if (error != null) {
                 throw error;
             }
@@ -116,5 +126,20 @@ final class RangedRead {
             }
         }
         return total == 0 && eof ? -1 : total;
+    }
+
+    private static Buffer readRequest(byte[] handle, long offset, int length) {
+        Buffer request = new ByteArrayBuffer(handle.length + Long.SIZE, false);
+        request.putBytes(handle);
+        request.putLong(offset);
+        request.putUInt(length);
+        return request;
+    }
+
+    /** @return whether the answer to a read is the end of the file; any other answer (data, another status) says nothing here */
+    private static boolean isEof(Buffer answer) throws IOException {
+        SftpResponse response = SftpResponse.parse(SftpConstants.SSH_FXP_READ, answer);
+        return response.getType() == SftpConstants.SSH_FXP_STATUS
+                && SftpStatus.parse(response).getStatusCode() == SftpConstants.SSH_FX_EOF;
     }
 }

@@ -328,6 +328,18 @@ class SftpOriginTest {
         assertArrayEquals(Arrays.copyOfRange(big, big.length - 5, big.length), Arrays.copyOf(last.array(), 5));
         assertEquals(2, RangedRead.ROUNDS.sum() - before, "one round of requests per read, none to learn that the file ended");
 
+        // a last chunk longer than any read a server must answer whole: one round too (its last byte is asked alone)
+        before = RangedRead.ROUNDS.sum();
+        int tail = 3 * RangedRead.SURE_READ_BYTES / 2;
+        ByteBuffer longLast = ByteBuffer.allocate(tail + 1);
+        assertEquals(tail, origin.read("Artist/Album/01 big.flac", big.length - tail, longLast));
+        assertArrayEquals(Arrays.copyOfRange(big, big.length - tail, big.length), Arrays.copyOf(longLast.array(), tail));
+        assertEquals(1, RangedRead.ROUNDS.sum() - before, "the end of the file learnt in the same round");
+        // and a read that ends inside the file is not taken for its end
+        ByteBuffer inside = ByteBuffer.allocate(tail);
+        assertEquals(tail, origin.read("Artist/Album/01 big.flac", big.length - tail - 1, inside));
+        assertArrayEquals(Arrays.copyOfRange(big, big.length - tail - 1, big.length - 1), inside.array());
+
         // answers of whole requests are never taken for the end: a read across many requests fills its buffer
         ByteBuffer wide = ByteBuffer.allocate(big.length);
         assertEquals(big.length, origin.read("Artist/Album/01 big.flac", 0, wide));
