@@ -380,7 +380,6 @@ public final class CachedContentReader implements ContentReader, CacheAdmin {
     private final OriginReads originReads;
     private final ChunkWriter writer;
     private final ThreadPoolExecutor readAheadPool;
-    /** one thread, a bounded queue: chunks forgotten in the manifest store off the readers' threads */
     /** Half the kept buffers: the most read-ahead may ask for per stream, so streams do not evict each other's chunks at once. */
     private final int maxReadAhead;
     private final CacheGuard guard;

@@ -180,20 +180,12 @@ final class FileVersion {
         recorded[index] = hashes[index] == hash;
     }
 
-    /**
-     * Forgets chunk {@code index} if it still hashes to {@code hash} (it was found neither in memory
-     * nor on disk, or bad).
-     *
-     * @return whether the manifest store holds it, so the caller has it forgotten there too
-     */
-    synchronized boolean forget(int index, long hash) {
-        if (hashes[index] != hash) {
-            return false;
+    /** Forgets chunk {@code index} if it still hashes to {@code hash} (its bytes collide with another chunk's). */
+    synchronized void forget(int index, long hash) {
+        if (hashes[index] == hash) {
+            hashes[index] = Manifest.UNKNOWN;
+            recorded[index] = false;
         }
-        hashes[index] = Manifest.UNKNOWN;
-        boolean wasRecorded = recorded[index];
-        recorded[index] = false;
-        return wasRecorded;
     }
 
     /**

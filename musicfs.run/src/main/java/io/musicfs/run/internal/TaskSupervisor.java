@@ -392,7 +392,7 @@ public class TaskSupervisor implements Supervisor {
         private boolean restartDone = true;
         /** the restart waiting for its back-off, and its scheduled run (null before the first failure) */
         private Runnable pendingRestart;
-        private java.util.concurrent.ScheduledFuture<?> pendingRestartFuture;
+        private ScheduledFuture<?> pendingRestartFuture;
 
         Failure(String name, TaskStatus.Kind kind) {
             this.name = name;

@@ -65,7 +65,7 @@ public final class DerbyManifestStore implements ManifestStore {
         }
         synchronized (stripe(file)) {
             db.transaction("loading the manifest of file " + file.fileId() + " (" + file.path() + ")", c -> {
-                if (currentVersion(c, file, chunkSize, false) == Version.CURRENT) {
+                if (currentVersion(c, file, chunkSize, false)) {
                     try (PreparedStatement ps = c.prepareStatement(
                             "SELECT chunk_index, hash FROM manifest_chunks WHERE file_id = ?")) {
                         ps.setLong(1, file.fileId());
@@ -155,10 +155,9 @@ public final class DerbyManifestStore implements ManifestStore {
      * Makes sure the stored manifest describes the file's current version at this chunk size:
      * drops a stored manifest of another version and, when {@code create}, writes the version row.
      *
-     * @return whether a manifest of the current version was stored ({@link Version#CURRENT}; its chunks are
-     *     worth reading), has just been created (no chunks yet) or is not stored
+     * @return whether a manifest of the current version was stored: its chunks are worth reading
      */
-    private static Version currentVersion(Connection c, TrackFile file, int chunkSize, boolean create)
+    private static boolean currentVersion(Connection c, TrackFile file, int chunkSize, boolean create)
             throws SQLException {
         boolean stored = false;
         boolean current = false;
@@ -174,7 +173,7 @@ public final class DerbyManifestStore implements ManifestStore {
             }
         }
         if (current) {
-            return Version.CURRENT;
+            return true;
         }
         if (stored) {
             // another version of the file (or another chunking): its chunks must never be mixed in
@@ -201,13 +200,9 @@ public final class DerbyManifestStore implements ManifestStore {
                 }
                 ps.executeUpdate();
             }
-            return Version.CREATED;
         }
-        return Version.NONE;
+        return false;
     }
-
-    /** What {@link #currentVersion} found of the file's manifest. */
-    private enum Version { CURRENT, CREATED, NONE }
 
     /** @return loads that were answered from memory because the file has no manifest */
     long queriesSkipped() {
