@@ -292,6 +292,7 @@ class DaemonLifecycleIT {
             try {
                 MountedTree.assertMatches(mountPoint, corpus.present()); // every thread kind has run
                 daemon.awaitLine(line -> line.contains("cpu priorities:") && line.contains("SCHED_IDLE"), 60);
+                daemon.awaitLine(line -> line.contains("jit: the optimising compiler (C2) now compiles only"), 1); // JitPolicyTest: what it does
                 Map<String, List<Integer>> niceByName = threadStatField(daemon.pid(), 16);
                 Map<String, List<Integer>> policyByName = threadStatField(daemon.pid(), 38);
                 assertAllNice(niceByName, "C2 CompilerThre", 19);

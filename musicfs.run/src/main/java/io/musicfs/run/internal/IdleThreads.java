@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * in {@code conf/daemon.jvm}). Nice 19 alone is not enough on a small machine: the scheduler lets a
  * running thread finish its time slice (up to a tick, 4 ms) before a woken one of nice 0 gets the
  * core, and a compiler busy with a method leaves the FUSE thread of a cached read waiting that
- * long while the other core idles. A SCHED_IDLE thread is preempted at once and its core counts
- * as free when a woken thread looks for one. Measured with {@code bench/cache-bench.sh}: open +
- * first 64 KiB of cached tracks, p99 about 2 ms before, under 1 ms after.
+ * long while the other core idles. A SCHED_IDLE thread is preempted at once by the daemon's own
+ * threads and its core counts as free when a woken thread looks for one. Measured with
+ * {@code bench/cache-bench.sh}: open + first 64 KiB of cached tracks, p99 about 2 ms before, under
+ * 1 ms after. Another process's thread does not preempt it at once (the scheduler compares the
+ * processes' task groups): {@link JitPolicy} keeps long compilations away instead.
  *
  * <p>Only nice-19 threads: threads that hold locks the readers need (the cache writer, the
  * manifest store) stay at nice 10, where they still progress when the cores are busy; a

@@ -179,6 +179,7 @@ public final class MainThread implements Callable<Integer> {
         logLevels.apply(settings.daemon().logLevel());
         LOG.info("starting: mount {} cache {} origins {}", Paths.show(settings.mountPoint(), home),
                 Paths.show(settings.cacheDir(), home), settings.origins().stream().map(OriginSpec::id).toList());
+        JitPolicy.apply();
         notifier.send("STATUS=starting: mounting " + settings.mountPoint());
         ServiceTracker<Mount, Mount> mounts = track(Mount.class);
         ServiceTracker<Library, Library> libraries = track(Library.class);
