@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * ends, up to a scheduler tick: SCHED_IDLE ({@link IdleThreads}) yields the core only to the
  * daemon's own threads, not to another process's (their task groups are compared, not the threads).
  * Measured ({@code bench/remote-bench.sh}, running daemon, open + first 64 KiB of uncached tracks):
- * p99 2.7 ms over S3 and 2.1 ms over SFTP, where C2 compiling everything gave 4.8 and 5.1; the cold
- * 64 MB read got faster, not slower (C1's code is not what limits it, the cipher is), and so did
- * the scan ({@code bench/mount-bench.sh}).
+ * p99 2.7 and 4.0 ms over S3, 2.1 and 4.2 ms over SFTP in two runs, where C2 compiling everything
+ * gave 4.8 and 5.1 (rclone mount of the same servers: 3.5-5.2 ms); the cold 64 MB read got
+ * faster, not slower (C1's code is not what limits it, the cipher is), and so did the scan
+ * ({@code bench/mount-bench.sh}).
  *
  * <p>Applied through the HotSpot diagnostic command {@code Compiler.directives_add}, which needs no
  * diagnostic VM options; methods compiled before (the framework's start) keep their code. A JVM
