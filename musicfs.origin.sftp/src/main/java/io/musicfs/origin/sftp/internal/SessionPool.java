@@ -10,7 +10,11 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * call that fails because a reused connection turned out dead (the server restarted, a NAT forgot
  * it) is retried once on a new connection; every call the origin makes is a read, so a retry is
  * safe.
+ *
+ * <p>A caller that finds no idle connection starts opening one in the background and takes
+ * whichever comes first: that one, or a connection another caller gives back. An SSH handshake
+ * costs several round trips and key exchange, a read one round trip, so a burst of reads does not
+ * wait for handshakes while the connections it already has come free; a connection opened for a
+ * caller that did not need it any more joins the idle ones.
  *
  * <p>Threading: a fair semaphore holds one permit per caller that holds or is opening a
  * connection. The idle deque, the counters and the last connect failure are guarded by
@@ -65,6 +75,8 @@ final class SessionPool implements AutoCloseable {
     private final Connector connector;
     private final Semaphore permits;
     private final ScheduledExecutorService idleCheck;
+    /** Opens connections for callers waiting for one (at most one open per slot, so at most maxSessions at once). */
+    private final ExecutorService opener;
 
     // Guarded by this.
     /** Idle connections, most recently returned first. */
@@ -85,6 +97,12 @@ final class SessionPool implements AutoCloseable {
         this.idleCheck = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "musicfs-sftp-idle-" + settings.id());
             thread.setDaemon(true);
+            return thread;
+        });
+        this.opener = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "musicfs-sftp-connect-" + settings.id());
+            thread.setDaemon(true);
+            thread.setPriority(Thread.NORM_PRIORITY); // it serves reads, whichever thread (a background sync) made it
             return thread;
         });
         long every = Math.max(MIN_IDLE_CHECK_MILLIS, Math.min(MAX_IDLE_CHECK_MILLIS, settings.idleClose().toMillis() / 4));
@@ -169,7 +187,11 @@ final class SessionPool implements AutoCloseable {
             idle.clear();
         }
         idleCheck.shutdownNow();
+        opener.shutdown(); // an open under way ends by itself and closes its connection (the pool is closed)
         toClose.forEach(SftpConnection::closeNow);
+        synchronized (this) {
+            notifyAll(); // callers waiting for a connection see the pool closed
+        }
     }
 
     /** A connection lent to one caller; {@code reused} when it had been idle in the pool. */
@@ -188,44 +210,174 @@ final class SessionPool implements AutoCloseable {
         }
         boolean lent = false;
         try {
-            List<SftpConnection> toClose = new ArrayList<>();
-            SftpConnection reusable = null;
-            synchronized (this) {
-                if (closed) {
-                    throw new IOException(settings.where() + ": the origin is closed");
-                }
-                while (!fresh && reusable == null && !idle.isEmpty()) {
-                    SftpConnection candidate = idle.pollFirst();
-                    if (candidate.isOpen()) {
-                        reusable = candidate;
-                    } else {
-                        open--;
-                        toClose.add(candidate);
-                    }
-                }
-                if (reusable == null) {
-                    checkRecentConnectFailure();
-                    if (open >= settings.maxSessions() && !idle.isEmpty()) {
-                        // A retry after a dead connection may find idle ones holding every slot: the oldest goes.
-                        toClose.add(idle.pollLast());
-                        open--;
-                    }
-                    open++; // reserved for the connection about to be opened
-                    peak = Math.max(peak, open);
-                }
-            }
-            toClose.forEach(SftpConnection::closeNow);
-            if (reusable != null) {
-                lent = true;
-                return new Lease(reusable, true);
-            }
-            Lease lease = new Lease(openReserved(), false);
+            Lease lease = fresh ? borrowFresh() : awaitConnection();
             lent = true;
             return lease;
         } finally {
             if (!lent) {
                 permits.release();
             }
+        }
+    }
+
+    /** A new connection, opened by the caller (a retry after a reused one was found dead: the idle ones may be dead too). */
+    private Lease borrowFresh() throws IOException {
+        SftpConnection oldest = null;
+        synchronized (this) {
+            if (closed) {
+                throw new IOException(settings.where() + ": the origin is closed");
+            }
+            checkRecentConnectFailure();
+            if (open >= settings.maxSessions() && !idle.isEmpty()) {
+                // idle ones may hold every slot: the oldest goes
+                oldest = idle.pollLast();
+                open--;
+            }
+            reserve();
+        }
+        if (oldest != null) {
+            oldest.closeNow();
+        }
+        return new Lease(openReserved(), false);
+    }
+
+    /**
+     * An idle connection, or else whichever comes first: a connection opened in the background for
+     * this caller (when a slot is free), or one another caller gives back.
+     */
+    private Lease awaitConnection() throws IOException {
+        List<SftpConnection> toClose = new ArrayList<>();
+        Opening opening = null;
+        boolean opened = false;
+        SftpConnection reused = null;
+        try {
+            synchronized (this) {
+                while (true) {
+                    if (closed) {
+                        throw new IOException(settings.where() + ": the origin is closed");
+                    }
+                    reused = pollIdle(toClose);
+                    if (reused != null) {
+                        break;
+                    }
+                    if (opening != null && opening.result.isDone()) {
+                        opened = true;
+                        break;
+                    }
+                    if (opening == null && open < settings.maxSessions()) {
+                        checkRecentConnectFailure();
+                        reserve();
+                        opening = openInBackground();
+                        continue;
+                    }
+                    wait(); // woken by a connection given back, an open that ended, a slot freed, or the pool closing
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(settings.where() + ": interrupted waiting for a connection");
+        } finally {
+            if (opening != null && !opened) {
+                abandon(opening, toClose);
+            }
+            toClose.forEach(SftpConnection::closeNow);
+        }
+        if (reused != null) {
+            return new Lease(reused, true);
+        }
+        try {
+            return new Lease(opening.result.join(), false);
+        } catch (CompletionException failed) {
+            if (failed.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (failed.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw failed.getCause() instanceof RuntimeException runtime ? runtime : failed;
+        }
+    }
+
+    /** Counts a slot for a connection about to be opened; the caller holds the lock. */
+    private void reserve() {
+        open++;
+        peak = Math.max(peak, open);
+    }
+
+    /** @return the most recently returned idle connection that is still open, or null; the caller holds the lock */
+    private SftpConnection pollIdle(List<SftpConnection> toClose) {
+        while (!idle.isEmpty()) {
+            SftpConnection candidate = idle.pollFirst();
+            if (candidate.isOpen()) {
+                return candidate;
+            }
+            open--;
+            toClose.add(candidate);
+        }
+        return null;
+    }
+
+    /** A connection being opened in the background for a caller, who may take another one first. */
+    private static final class Opening {
+        final CompletableFuture<SftpConnection> result = new CompletableFuture<>();
+        // Guarded by the pool.
+        /** the caller went without it: it joins the idle connections (or is closed with the pool) */
+        boolean abandoned;
+        /** the open ended and the pool has seen it */
+        boolean settled;
+        /** its connection was given to the pool */
+        boolean kept;
+    }
+
+    /** Opens a connection into a reserved slot on the opener thread; the caller holds the lock. */
+    private Opening openInBackground() {
+        Opening opening = new Opening();
+        try {
+            opener.execute(() -> {
+                try {
+                    opening.result.complete(openReserved());
+                } catch (Throwable e) { // whatever it is, the waiting caller gets it
+                    opening.result.completeExceptionally(e);
+                }
+                List<SftpConnection> toClose = new ArrayList<>(1);
+                synchronized (this) {
+                    opening.settled = true;
+                    keepIfAbandoned(opening, toClose);
+                    notifyAll();
+                }
+                toClose.forEach(SftpConnection::closeNow);
+            });
+        } catch (RejectedExecutionException closedMeanwhile) {
+            open--;
+            opening.settled = true;
+            opening.result.completeExceptionally(new IOException(settings.where() + ": the origin is closed"));
+        }
+        return opening;
+    }
+
+    /** The caller no longer waits for {@code opening}: its connection, once there, is the pool's. */
+    private synchronized void abandon(Opening opening, List<SftpConnection> toClose) {
+        opening.abandoned = true;
+        keepIfAbandoned(opening, toClose);
+    }
+
+    /** Once an open is both abandoned and settled (whichever comes last), its connection joins the idle ones; the caller holds the lock. */
+    private void keepIfAbandoned(Opening opening, List<SftpConnection> toClose) {
+        if (!opening.abandoned || !opening.settled || opening.kept) {
+            return;
+        }
+        opening.kept = true;
+        SftpConnection connection = opening.result.isCompletedExceptionally() ? null : opening.result.getNow(null);
+        if (connection == null) {
+            return; // the open failed: its slot was given back
+        }
+        if (closed) {
+            open--;
+            toClose.add(connection);
+        } else {
+            connection.idleSinceNanos = System.nanoTime();
+            idle.addFirst(connection);
+            notifyAll();
         }
     }
 
@@ -279,9 +431,11 @@ final class SessionPool implements AutoCloseable {
             close = closed || !connection.isOpen();
             if (close) {
                 open--;
+                notifyAll(); // a slot is free for a caller waiting for one
             } else {
                 connection.idleSinceNanos = System.nanoTime();
                 idle.addFirst(connection);
+                notifyAll(); // a caller waiting for a new connection may take this one first
             }
         }
         if (close) {
@@ -293,6 +447,7 @@ final class SessionPool implements AutoCloseable {
     private void discard(Lease lease) {
         synchronized (this) {
             open--;
+            notifyAll(); // a slot is free for a caller waiting for one
         }
         lease.connection.closeNow();
         permits.release();
