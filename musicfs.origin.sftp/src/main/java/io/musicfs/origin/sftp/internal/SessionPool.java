@@ -368,8 +368,10 @@ final class SessionPool implements AutoCloseable {
         }
         opening.kept = true;
         SftpConnection connection = opening.result.isCompletedExceptionally() ? null : opening.result.getNow(null);
-        if (connection == null) {
-            return; // the open failed: its slot was given back
+        if (connection == null) { // the open failed and gave its slot back; a caller that needs a new connection will say why
+            LOG.debug("{}: a connection opened for a caller who took another one failed: {}", settings.where(),
+                    opening.result.handle((ignored, failure) -> String.valueOf(failure)).getNow("?"));
+            return;
         }
         if (closed) {
             open--;
