@@ -330,7 +330,8 @@ final class CacheGuard implements AutoCloseable {
         }
         long before = stats.bytes();
         long t0 = System.nanoTime();
-        int evicted = store.evict((long) (limit * EVICT_DOWN_TO), readingNow.get());
+        long since = System.currentTimeMillis(); // chunks written from now on belong to reads going on: the snapshot misses them
+        int evicted = store.evict((long) (limit * EVICT_DOWN_TO), readingNow.get(), since);
         stats.evicted(evicted);
         LOG.info("cache: evicted {} least recently used chunks ({} bytes) in {} ms to stay under the limit of {} bytes", evicted,
                 before - stats.bytes(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), limit);

@@ -89,13 +89,15 @@ final class ChunkIndex {
 
     /**
      * @param keepLast chunks to put at the end whatever their age (those of files being read now)
+     * @param sinceMillis chunks added or read at or after this time also go at the end: {@code keepLast}
+     *     is a snapshot, and a chunk written after it was taken belongs to a read going on now
      * @return the chunks in eviction order: least recently used first, then the kept ones, least recently used first
      */
-    List<Entry> evictionOrder(LongPredicate keepLast) {
+    List<Entry> evictionOrder(LongPredicate keepLast, long sinceMillis) {
         List<Entry> first = new ArrayList<>();
         List<Entry> last = new ArrayList<>();
         for (Entry e : entries.values()) {
-            (keepLast.test(e.hash) ? last : first).add(e);
+            (keepLast.test(e.hash) || e.lastAccessMillis >= sinceMillis ? last : first).add(e);
         }
         Comparator<Entry> lru = Comparator.comparingLong(e -> e.lastAccessMillis);
         first.sort(lru);

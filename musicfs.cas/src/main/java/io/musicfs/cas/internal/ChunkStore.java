@@ -443,16 +443,17 @@ public final class ChunkStore implements AutoCloseable {
 
     /**
      * Deletes least recently used chunks until the store holds at most {@code targetBytes}; chunks
-     * that {@code keepLast} names go last.
+     * that {@code keepLast} names, and those added or read since {@code sinceMillis}, go last
+     * ({@link ChunkIndex#evictionOrder}).
      *
      * @return the chunks deleted
      */
-    int evict(long targetBytes, java.util.function.LongPredicate keepLast) {
+    int evict(long targetBytes, java.util.function.LongPredicate keepLast, long sinceMillis) {
         if (stats.bytes() <= targetBytes) {
             return 0;
         }
         int evicted = 0;
-        for (ChunkIndex.Entry e : index.evictionOrder(keepLast)) {
+        for (ChunkIndex.Entry e : index.evictionOrder(keepLast, sinceMillis)) {
             if (stats.bytes() <= targetBytes || Thread.currentThread().isInterrupted()) {
                 break;
             }

@@ -195,9 +195,23 @@ class CacheAdminTest {
         index.added(4, 10, 3_000);
         index.accessed(1, 9_000);
 
-        List<Long> order = index.evictionOrder(h -> h == 3).stream().map(e -> e.hash).toList();
+        List<Long> order = index.evictionOrder(h -> h == 3, Long.MAX_VALUE).stream().map(e -> e.hash).toList();
 
         assertEquals(List.of(4L, 2L, 1L, 3L), order);
+    }
+
+    @Test
+    void aChunkWrittenAfterTheSnapshotOfFilesBeingReadWasTakenIsEvictedLastToo() {
+        ChunkIndex index = new ChunkIndex();
+        index.added(1, 10, 1_000);
+        index.added(2, 10, 2_000); // read now: in the snapshot
+        long snapshot = 3_000; // the time the snapshot of files being read was taken
+        index.added(3, 10, 3_500); // written after it, by a read the snapshot does not know: the newest chunk of all
+        index.added(4, 10, 2_500);
+
+        List<Long> order = index.evictionOrder(h -> h == 2, snapshot).stream().map(e -> e.hash).toList();
+
+        assertEquals(List.of(1L, 4L, 2L, 3L), order);
     }
 
     @Test

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -189,14 +191,20 @@ class CacheDiskTest {
         }
     }
 
+    /** @return the bytes of the chunk files; walked again when eviction deleted a file the walk was about to enter */
     private long diskBytes() {
         Path chunks = disk.resolve("cache").resolve(ChunkStore.CHUNKS_DIR);
-        try (Stream<Path> files = Files.walk(chunks)) {
-            return files.filter(Files::isRegularFile)
-                    .filter(p -> p.getParent().getParent().getParent().equals(chunks))
-                    .mapToLong(p -> p.toFile().length()).sum();
-        } catch (IOException e) {
-            throw new AssertionError(e);
+        while (true) {
+            try (Stream<Path> files = Files.walk(chunks)) {
+                return files.filter(Files::isRegularFile)
+                        .filter(p -> p.getParent().getParent().getParent().equals(chunks))
+                        .mapToLong(p -> p.toFile().length()).sum();
+            } catch (IOException | UncheckedIOException e) {
+                Throwable cause = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e;
+                if (!(cause instanceof NoSuchFileException)) {
+                    throw new AssertionError(e);
+                }
+            }
         }
     }
 

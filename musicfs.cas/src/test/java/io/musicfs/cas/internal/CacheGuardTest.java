@@ -67,7 +67,7 @@ class CacheGuardTest {
         CacheStats after = new CacheStats();
         ChunkStore reopened = store(after);
         await(after::inventoryComplete, "inventory");
-        List<Long> order = reopened.index().evictionOrder(h -> false).stream().map(e -> e.hash).toList();
+        List<Long> order = reopened.index().evictionOrder(h -> false, Long.MAX_VALUE).stream().map(e -> e.hash).toList();
         assertEquals(List.of(hashes.get(1), hashes.get(2), hashes.get(0)), order, "least recently used first, as before the restart");
         assertEquals(base + 10_000, reopened.index().get(hashes.get(1)).lastAccessMillis, 1_000.0);
     }
