@@ -185,13 +185,11 @@ final class SessionPool implements AutoCloseable {
             toClose = new ArrayList<>(idle);
             open -= idle.size();
             idle.clear();
+            notifyAll(); // callers waiting for a connection see the pool closed
         }
         idleCheck.shutdownNow();
         opener.shutdown(); // an open under way ends by itself and closes its connection (the pool is closed)
         toClose.forEach(SftpConnection::closeNow);
-        synchronized (this) {
-            notifyAll(); // callers waiting for a connection see the pool closed
-        }
     }
 
     /** A connection lent to one caller; {@code reused} when it had been idle in the pool. */
@@ -325,8 +323,6 @@ final class SessionPool implements AutoCloseable {
         boolean abandoned;
         /** the open ended and the pool has seen it */
         boolean settled;
-        /** its connection was given to the pool */
-        boolean kept;
     }
 
     /** Opens a connection into a reserved slot on the opener thread; the caller holds the lock. */
@@ -361,12 +357,14 @@ final class SessionPool implements AutoCloseable {
         keepIfAbandoned(opening, toClose);
     }
 
-    /** Once an open is both abandoned and settled (whichever comes last), its connection joins the idle ones; the caller holds the lock. */
+    /**
+     * Once an open is both abandoned and settled, its connection joins the idle ones; called once by
+     * each of the two, so it acts on the second. The caller holds the lock.
+     */
     private void keepIfAbandoned(Opening opening, List<SftpConnection> toClose) {
-        if (!opening.abandoned || !opening.settled || opening.kept) {
+        if (!opening.abandoned || !opening.settled) {
             return;
         }
-        opening.kept = true;
         SftpConnection connection = opening.result.isCompletedExceptionally() ? null : opening.result.getNow(null);
         if (connection == null) { // the open failed and gave its slot back; a caller that needs a new connection will say why
             LOG.debug("{}: a connection opened for a caller who took another one failed: {}", settings.where(),
@@ -377,10 +375,15 @@ final class SessionPool implements AutoCloseable {
             open--;
             toClose.add(connection);
         } else {
-            connection.idleSinceNanos = System.nanoTime();
-            idle.addFirst(connection);
-            notifyAll();
+            addIdle(connection);
         }
+    }
+
+    /** Puts a connection among the idle ones and wakes the callers waiting for one; the caller holds the lock. */
+    private void addIdle(SftpConnection connection) {
+        connection.idleSinceNanos = System.nanoTime();
+        idle.addFirst(connection);
+        notifyAll();
     }
 
     /** Opens a connection into a slot already counted in {@link #open}, giving the slot back on failure. */
@@ -435,9 +438,7 @@ final class SessionPool implements AutoCloseable {
                 open--;
                 notifyAll(); // a slot is free for a caller waiting for one
             } else {
-                connection.idleSinceNanos = System.nanoTime();
-                idle.addFirst(connection);
-                notifyAll(); // a caller waiting for a new connection may take this one first
+                addIdle(connection); // a caller waiting for a new connection may take this one first
             }
         }
         if (close) {
